@@ -45,6 +45,7 @@ class LogChannel {
 
  private:
   friend class LogHub;
+  friend class Logger;
   void recompute_locked();
 
   LogHub& hub_;

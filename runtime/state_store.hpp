@@ -23,7 +23,8 @@ class StateStore {
   using Listener =
       std::function<void(std::string_view module_id, std::string_view name, const Json& value)>;
 
-  StateStore() = default;
+  StateStore();
+  ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
 
@@ -46,25 +47,10 @@ class StateStore {
   std::uint64_t changes() const;
 
  private:
-  using Key = std::pair<std::string, std::string>;
-  struct Entry {
-    Json value;
-    std::uint64_t next_listener = 1;
-    // Shared so notify can copy the list cheaply and release the lock before calling out.
-    std::shared_ptr<const std::vector<std::pair<std::uint64_t, std::shared_ptr<Listener>>>>
-        listeners;
-    bool has_value = false;
-  };
-
-  void notify(const std::shared_ptr<const std::vector<
-                  std::pair<std::uint64_t, std::shared_ptr<Listener>>>>& key_listeners,
-              std::string_view module_id, std::string_view name, const Json& value);
-
-  mutable std::mutex mutex_;
-  std::map<Key, Entry, std::less<>> entries_;
-  std::shared_ptr<const std::vector<std::pair<std::uint64_t, std::shared_ptr<Listener>>>> all_;
-  std::uint64_t next_all_id_ = 1;
-  std::uint64_t changes_ = 0;
+  // Listener state lives in a core shared with every Subscription handle, so a handle that
+  // outlives the store (or is reset from inside a callback) stays harmless.
+  struct Core;
+  std::shared_ptr<Core> core_;
 };
 
 }  // namespace roomd

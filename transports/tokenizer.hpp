@@ -34,7 +34,8 @@ struct LengthHeaderSpec {
   std::ptrdiff_t adjust = 0;  // added to the field value to get the whole frame's size
 };
 
-using TokenizerSpec = std::variant<std::monostate, DelimiterSpec, FixedLengthSpec, LengthHeaderSpec>;
+using TokenizerSpec =
+    std::variant<std::monostate, DelimiterSpec, FixedLengthSpec, LengthHeaderSpec>;
 
 class Tokenizer {
  public:
@@ -43,13 +44,18 @@ class Tokenizer {
   using OverflowHandler = std::function<void(std::size_t dropped)>;
 
   virtual ~Tokenizer() = default;
-  // Appends bytes and calls on_frame for every complete frame, in order.
+  // Appends bytes and calls on_frame for every complete frame, in order. A frame is valid only
+  // during its call. on_frame may call clear() (the rest of the buffer is then dropped) but
+  // must not call feed().
   virtual void feed(std::string_view bytes, const FrameHandler& on_frame) = 0;
   virtual void clear() = 0;
   virtual std::size_t buffered() const = 0;
 };
 
 // std::monostate gives a pass-through tokenizer: every read is one frame.
+// max_frame 0 means no limit. Throws std::invalid_argument for a spec that cannot frame
+// anything (no or empty delimiter, fixed length 0 or above max_frame, length_size not 1/2/4,
+// start_byte above 255).
 std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerSpec& spec, std::size_t max_frame,
                                           Tokenizer::OverflowHandler on_overflow);
 

@@ -1,0 +1,45 @@
+// PJLink class 1 projectors (TCP 4352, CR-terminated ASCII): power, input, A/V mute,
+// errors, lamp hours and name, with the MD5 password handshake. Polls power and input.
+#pragma once
+
+#include "runtime/driver.hpp"
+#include "runtime/driver_info.hpp"
+#include "runtime/methods.hpp"
+
+#include <string>
+
+namespace roomd::pjlink {
+
+class Pjlink final : public Driver {
+ public:
+  static DriverInfo info();
+  static void expose(Methods<Pjlink>& m);
+
+  Task<bool> power(bool on);
+  Task<bool> query_power();
+  Task<std::string> switch_to(std::string input);
+  Task<std::string> query_input();
+  Task<Json> mute(std::string what, bool on);
+  Task<Json> query_mute();
+  Task<Json> query_errors();
+  Task<int> query_lamp_hours();
+  Task<std::string> query_name();
+
+  Task<void> on_load() override;
+  Task<void> connected() override;
+  Received received(std::string_view frame, Command* pending) override;
+
+ private:
+  Task<Json> command(std::string body, SendOptions options);
+  Task<void> poll();
+  void greeting(std::string_view frame);
+  void update(std::string_view code, std::string_view value);
+
+  bool handshake_done_ = false;
+};
+
+// "digital1" <-> "31": PJLink numbers inputs by type (1 RGB .. 5 network) and index.
+std::optional<std::string> input_code(std::string_view name);
+std::string input_name(std::string_view code);
+
+}  // namespace roomd::pjlink

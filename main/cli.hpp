@@ -1,0 +1,43 @@
+// The roomd command line: one function per subcommand, each returning the exit status
+// (0 ok, 1 runtime failure, 2 bad usage or bad config).
+#pragma once
+
+#include "config/config.hpp"
+#include "runtime/driver_registry.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace roomd::cli {
+
+constexpr int kOk = 0;
+constexpr int kFailure = 1;
+constexpr int kUsage = 2;
+
+// "--config FILE", "--config=FILE" and flags such as "--json", after the subcommand.
+class Args {
+ public:
+  explicit Args(std::vector<std::string> args) : args_(std::move(args)) {}
+  std::optional<std::string> value(std::string_view name) const;
+  bool flag(std::string_view name) const;
+  // Positional arguments (not options, not option values).
+  std::vector<std::string> positional(const std::vector<std::string>& valued) const;
+  // Options not in `known`; each is reported as a usage error.
+  std::vector<std::string> unknown(const std::vector<std::string>& known) const;
+
+ private:
+  std::vector<std::string> args_;
+};
+
+// Loads a config and checks it against the drivers; prints every problem to stderr.
+std::optional<Config> load_checked(const std::string& path, DriverRegistry& registry);
+
+int run(const Args& args);
+int check_config(const Args& args);
+int drivers(const Args& args);
+int simulate(const Args& args);
+void print_usage();
+
+}  // namespace roomd::cli

@@ -1,0 +1,73 @@
+#include "main/cli.hpp"
+#include "main/sd_notify.hpp"
+#include "runtime/runtime.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <functional>
+
+namespace roomd::cli {
+
+int run(const Args& args) {
+  auto unknown = args.unknown({"--config", "--state-dir"});
+  if (!unknown.empty()) {
+    std::fprintf(stderr, "roomd run: unknown option %s\n", unknown[0].c_str());
+    return kUsage;
+  }
+  auto path = args.value("--config");
+  if (!path) {
+    std::fprintf(stderr, "usage: roomd run --config FILE [--state-dir DIR]\n");
+    return kUsage;
+  }
+  DriverRegistry registry;
+  register_builtin_drivers(registry);
+  auto config = load_checked(*path, registry);
+  if (!config) return kUsage;
+  if (auto dir = args.value("--state-dir")) config->box.state_dir = *dir;
+
+  asio::io_context io(1);
+  Runtime runtime(io, std::move(*config), registry);
+  auto log = runtime.logs().system_logger();
+  runtime.start();
+
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const error_code&, int)> on_signal = [&](const error_code& ec, int signo) {
+    if (ec) return;
+    if (signo == SIGHUP) {
+      log.warn("SIGHUP: config reload is not supported yet; restart the service to apply changes");
+      signals.async_wait(on_signal);
+      return;
+    }
+    log.info("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
+    sd_notify("STOPPING=1");
+    runtime.stop();
+    // Let the modules' unload run, then end the loop.
+    asio::post(io, [&] { io.stop(); });
+  };
+  signals.async_wait(on_signal);
+
+  // Fed from the event loop itself, so a wedged loop stops the feeding and systemd restarts us.
+  asio::steady_timer watchdog(io);
+  std::function<void()> feed;
+  if (auto interval = watchdog_interval()) {
+    feed = [&, every = *interval] {
+      sd_notify("WATCHDOG=1");
+      watchdog.expires_after(every);
+      watchdog.async_wait([&](const error_code& ec) {
+        if (!ec) feed();
+      });
+    };
+    feed();
+  }
+  sd_notify("READY=1");
+  io.run();
+  runtime.flush();
+  log.info("stopped");
+  return kOk;
+}
+
+}  // namespace roomd::cli

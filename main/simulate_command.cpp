@@ -1,0 +1,59 @@
+#include "config/units.hpp"
+#include "drivers/pjlink/pjlink_simulator.hpp"
+#include "main/cli.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <cstdio>
+#include <csignal>
+
+namespace roomd::cli {
+namespace {
+
+int simulate_pjlink(const Args& args) {
+  auto unknown = args.unknown({"--port", "--password", "--bind", "--warmup", "--cooldown"});
+  if (!unknown.empty()) {
+    std::fprintf(stderr, "roomd simulate pjlink: unknown option %s\n", unknown[0].c_str());
+    return kUsage;
+  }
+  pjlink::SimulatorOptions options;
+  if (auto port = args.value("--port")) options.port = static_cast<std::uint16_t>(std::stoi(*port));
+  if (auto password = args.value("--password")) options.password = *password;
+  if (auto bind = args.value("--bind")) options.bind = *bind;
+  for (auto [flag, target] : {std::pair{"--warmup", &options.warmup},
+                              std::pair{"--cooldown", &options.cooldown}}) {
+    if (auto text = args.value(flag)) {
+      auto d = parse_duration(*text);
+      if (!d) {
+        std::fprintf(stderr, "roomd simulate pjlink: %s expects a duration such as 2s\n", flag);
+        return kUsage;
+      }
+      *target = *d;
+    }
+  }
+  boost::asio::io_context io;
+  pjlink::PjlinkSimulator simulator(io.get_executor(), options);
+  auto port = simulator.start();
+  std::printf("PJLink simulator listening on %s:%u (%s)\n", options.bind.c_str(), port,
+              options.password.empty() ? "no password" : "password required");
+  std::fflush(stdout);
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    simulator.stop();
+    io.stop();
+  });
+  io.run();
+  return kOk;
+}
+
+}  // namespace
+
+int simulate(const Args& args) {
+  auto what = args.positional({"--port", "--password", "--bind", "--warmup", "--cooldown"});
+  if (what.size() == 1 && what[0] == "pjlink") return simulate_pjlink(args);
+  std::fprintf(stderr, "usage: roomd simulate pjlink [--port N] [--password P]\n");
+  return kUsage;
+}
+
+}  // namespace roomd::cli

@@ -1,0 +1,78 @@
+// What a driver declares about itself: name, generic module name, default transport,
+// tokenizer, typed settings, status variables and methods. `roomd drivers` prints it and
+// the config check validates settings against it.
+#pragma once
+
+#include "runtime/json.hpp"
+#include "transports/tokenizer.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace roomd {
+
+enum class TransportKind { none, tcp, udp };
+
+inline const char* to_string(TransportKind kind) {
+  switch (kind) {
+    case TransportKind::tcp:
+      return "tcp";
+    case TransportKind::udp:
+      return "udp";
+    case TransportKind::none:
+      break;
+  }
+  return "none";
+}
+
+struct ParamInfo {
+  std::string name;
+  std::string type;  // JSON type: boolean, integer, number, string, array, object, any
+  std::optional<Json> default_value;
+};
+
+struct MethodInfo {
+  std::string name;
+  std::vector<ParamInfo> params;
+  std::string returns;      // JSON type of the result, "null" for none
+  std::string sets;         // status variable this method writes, if any
+  std::string description;
+  std::string signature() const;  // "power(on: boolean)"
+};
+
+struct SettingInfo {
+  std::string name;
+  std::string type;  // boolean, integer, number, string, duration, array, object
+  Json default_value;
+  std::string description;
+  bool secret = false;  // never printed or logged (passwords)
+};
+
+struct StatusInfo {
+  std::string name;
+  std::string type;
+  std::string description;
+};
+
+struct DriverInfo {
+  std::string name;          // "pjlink"
+  std::string description;
+  std::string generic_name;  // Projector, Display, Switcher, Sensor, System
+  TransportKind transport = TransportKind::none;
+  std::uint16_t default_port = 0;
+  TokenizerSpec tokenizer;
+  std::size_t max_frame = 4096;
+  // true: after the link comes up the driver completes a handshake (greeting, login) and
+  // calls ready(); until then the queue holds commands and `connected` stays false.
+  bool handshake = false;
+  std::vector<SettingInfo> settings;
+  std::vector<StatusInfo> status;
+  std::vector<MethodInfo> methods;  // filled from the driver's expose()
+};
+
+Json to_json(const DriverInfo& info);
+
+}  // namespace roomd

@@ -1,0 +1,84 @@
+#include "runtime/methods.hpp"
+
+namespace roomd {
+
+const MethodEntry* MethodTable::find(std::string_view name) const {
+  for (const auto& entry : entries_)
+    if (entry->info.name == name) return entry.get();
+  return nullptr;
+}
+
+std::vector<MethodInfo> MethodTable::infos() const {
+  std::vector<MethodInfo> out;
+  out.reserve(entries_.size());
+  for (const auto& entry : entries_) out.push_back(entry->info);
+  return out;
+}
+
+MethodEntry& MethodTable::add(MethodEntry entry) {
+  if (find(entry.info.name))
+    throw std::logic_error("driver method " + entry.info.name + " is exposed twice");
+  entries_.push_back(std::make_unique<MethodEntry>(std::move(entry)));
+  return *entries_.back();
+}
+
+std::vector<Json> MethodTable::bind_arguments(const MethodInfo& info, const Json& args) {
+  const auto& params = info.params;
+  std::vector<Json> values(params.size());
+  std::vector<bool> given(params.size(), false);
+  if (args.is_null()) {
+    // No args at all is the same as [].
+  } else if (args.is_array()) {
+    if (args.size() > params.size())
+      throw BadArguments(info.signature() + " takes " + std::to_string(params.size()) +
+                         " argument" + (params.size() == 1 ? "" : "s") + ", got " +
+                         std::to_string(args.size()));
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      values[i] = args[i];
+      given[i] = true;
+    }
+  } else if (args.is_object()) {
+    for (const auto& [key, value] : args.items()) {
+      std::size_t i = 0;
+      while (i < params.size() && params[i].name != key) ++i;
+      if (i == params.size())
+        throw BadArguments(info.signature() + " has no parameter '" + key + "'");
+      values[i] = value;
+      given[i] = true;
+    }
+  } else {
+    throw BadArguments(info.signature() + ": args must be an array or an object");
+  }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (given[i]) continue;
+    if (!params[i].default_value)
+      throw BadArguments(info.signature() + ": missing argument '" + params[i].name + "'");
+    values[i] = *params[i].default_value;
+  }
+  return values;
+}
+
+namespace detail {
+
+bool json_matches(std::string_view type, const Json& value) {
+  if (type == "boolean") return value.is_boolean();
+  if (type == "integer")
+    return value.is_number_integer() ||
+           (value.is_number_float() && value.get<double>() == static_cast<double>(
+                                                                  value.get<long long>()));
+  if (type == "number") return value.is_number();
+  if (type == "string") return value.is_string();
+  if (type == "array") return value.is_array();
+  if (type == "object") return value.is_object();
+  return true;
+}
+
+void wrong_type(const MethodInfo& info, std::size_t index, const Json& value) {
+  const auto& param = info.params.at(index);
+  throw BadArguments(info.signature() + ": argument '" + param.name + "' must be " +
+                     (param.type == "integer" ? "an " : "a ") + param.type + ", got " +
+                     value.dump());
+}
+
+}  // namespace detail
+}  // namespace roomd

@@ -1,0 +1,125 @@
+// One configured module at run time: its driver instance, transport, tokenizer and
+// command queue, all on one strand. It turns driver exceptions into a failed state and a
+// restart with backoff, so one bad driver never takes the box down.
+#pragma once
+
+#include "config/config.hpp"
+#include "runtime/asio.hpp"
+#include "runtime/command_queue.hpp"
+#include "runtime/driver.hpp"
+#include "runtime/driver_registry.hpp"
+#include "runtime/log.hpp"
+#include "runtime/state_store.hpp"
+#include "transports/tokenizer.hpp"
+#include "transports/transport.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace roomd {
+
+class Module;
+
+// How a module finds the other modules of its system (logic drivers call and watch them).
+class ModuleDirectory {
+ public:
+  virtual ~ModuleDirectory() = default;
+  virtual Module* find_peer(const std::string& module_id, std::string_view name, int index) = 0;
+};
+
+enum class ModuleRunState { stopped, starting, running, failed };
+const char* to_string(ModuleRunState state);
+
+using TransportFactory = std::function<std::unique_ptr<Transport>(Executor)>;
+
+class Module final : public ModuleContext {
+ public:
+  Module(Executor executor, ModuleConfig config, const DriverRegistration& driver,
+         Json settings, StateStore& state, Logger log, ModuleDirectory& directory,
+         TransportFactory make_transport);
+  ~Module() override;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  void start();  // posts the load to the module's strand
+  void stop();   // posts the unload; no restart afterwards
+
+  // Runs a method on the module's strand; await it from any executor.
+  // Throws BadArguments (unknown method, bad args) or RequestFailed.
+  Task<Json> exec(std::string method, Json args);
+  // The same for callers that are not coroutines; `done` runs on the module's strand.
+  void exec(std::string method, Json args, std::function<void(std::exception_ptr, Json)> done);
+
+  const ModuleConfig& config() const { return config_; }
+  const DriverRegistration& driver() const { return driver_; }
+  ModuleRunState run_state() const { return run_state_; }
+  std::size_t queue_depth() const { return queue_ ? queue_->depth() : 0; }
+  int restarts() const { return restarts_; }
+
+  // ModuleContext, for the driver.
+  const std::string& module_id() const override { return config_.id; }
+  const Logger& logger() const override { return log_; }
+  const Json& settings() const override { return settings_; }
+  void set_status(std::string_view name, Json value) override;
+  Json status(std::string_view name) const override;
+  Task<Json> send(std::string bytes, SendOptions options) override;
+  void start_timer(Duration first, Duration period, std::function<Task<void>()> fn) override;
+  bool online() const override;
+  void ready() override;
+  bool write(std::string bytes) override;
+  void reconnect() override;
+  void clear_queue(const std::string& reason) override;
+  Task<Json> call(std::string_view module, int index, std::string_view method,
+                  Json args) override;
+  Subscription watch(std::string_view module, int index, std::string_view status,
+                     std::function<void(const Json&)> on_change) override;
+  Executor executor() const override { return strand_; }
+
+ private:
+  void load();
+  void unload(const std::string& reason);
+  void fail(const std::string& where, std::exception_ptr error);
+  void spawn(Task<void> task, std::string where);
+  Task<void> finish_load(Driver& driver, std::uint64_t generation);
+  Task<void> run_timer(std::shared_ptr<asio::steady_timer> timer, Duration first,
+                       Duration period, std::uint64_t generation,
+                       std::function<Task<void>()> fn);
+  Task<Json> run_method(std::string method, Json args);
+  void on_link_up();
+  void on_link_down(const error_code& ec);
+  void on_bytes(std::string_view bytes);
+  void set_online(bool online);
+  std::string describe() const;
+
+  Executor strand_;
+  ModuleConfig config_;
+  const DriverRegistration& driver_;
+  Json settings_;
+  StateStore& state_;
+  Logger log_;
+  ModuleDirectory& directory_;
+  TransportFactory make_transport_;
+
+  std::shared_ptr<Driver> instance_;
+  std::shared_ptr<CommandQueue> queue_;
+  std::unique_ptr<Transport> transport_;
+  std::unique_ptr<Tokenizer> tokenizer_;
+  std::vector<std::shared_ptr<asio::steady_timer>> timers_;
+  asio::steady_timer restart_timer_;
+  std::uint64_t generation_ = 0;  // bumped on unload; late callbacks of an old load are ignored
+  ModuleRunState run_state_ = ModuleRunState::stopped;
+  bool link_up_ = false;
+  bool online_ = false;
+  int restarts_ = 0;
+  int connect_failures_ = 0;
+  Duration restart_delay_{1000};
+  Clock::time_point loaded_at_{};
+};
+
+}  // namespace roomd

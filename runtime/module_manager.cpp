@@ -1,0 +1,164 @@
+#include "runtime/module_manager.hpp"
+
+#include "config/units.hpp"
+#include "runtime/transport_factory.hpp"
+
+#include <map>
+
+namespace roomd {
+namespace {
+
+bool setting_matches(const std::string& type, const Json& value) {
+  if (type == "boolean") return value.is_boolean();
+  if (type == "integer") return value.is_number_integer();
+  if (type == "number") return value.is_number();
+  if (type == "string") return value.is_string();
+  if (type == "duration") return value.is_string() && parse_duration(value.get<std::string>());
+  if (type == "array") return value.is_array();
+  if (type == "object") return value.is_object();
+  return true;
+}
+
+std::string setting_expectation(const std::string& type) {
+  if (type == "duration") return "a duration such as \"500ms\" or \"10s\"";
+  if (type == "integer" || type == "array" || type == "object") return "an " + type;
+  return "a " + type;
+}
+
+void check_settings(const ModuleConfig& module, const DriverInfo& info,
+                    std::vector<ConfigError>& errors) {
+  if (!module.settings.is_object()) return;
+  for (const auto& [key, value] : module.settings.items()) {
+    const SettingInfo* declared = nullptr;
+    for (const auto& s : info.settings)
+      if (s.name == key) declared = &s;
+    auto path = module.json_path + ".settings." + key;
+    if (!declared) {
+      std::string known;
+      for (const auto& s : info.settings) known += (known.empty() ? "" : ", ") + s.name;
+      errors.push_back({path, "unknown setting for driver " + info.name +
+                                  (known.empty() ? " (it has no settings)"
+                                                 : " (it has: " + known + ")")});
+      continue;
+    }
+    if (!setting_matches(declared->type, value))
+      errors.push_back({path, "expected " + setting_expectation(declared->type) + ", got " +
+                                  (declared->secret ? std::string(value.type_name())
+                                                    : value.dump())});
+  }
+}
+
+}  // namespace
+
+Json merged_settings(const DriverInfo& info, const Json& configured) {
+  Json settings = Json::object();
+  for (const auto& s : info.settings) settings[s.name] = s.default_value;
+  if (configured.is_object())
+    for (const auto& [key, value] : configured.items()) settings[key] = value;
+  return settings;
+}
+
+std::vector<ConfigError> check_modules(const Config& config, DriverRegistry& registry) {
+  std::vector<ConfigError> errors;
+  for (const auto& module : config.modules) {
+    std::string error;
+    const auto* driver = registry.resolve(module.driver, config.driver_path, error);
+    if (!driver) {
+      errors.push_back({module.json_path + ".driver", error});
+      continue;
+    }
+    const auto& info = driver->info;
+    bool has_transport = !std::holds_alternative<std::monostate>(module.transport);
+    if (info.transport == TransportKind::none && has_transport)
+      errors.push_back({module.json_path + ".transport",
+                        "driver " + info.name + " is a logic driver and takes no transport"});
+    if (info.transport != TransportKind::none && !has_transport)
+      errors.push_back({module.json_path + ".transport",
+                        "required: driver " + info.name + " talks " + to_string(info.transport) +
+                            (info.default_port ? " (default port " +
+                                                     std::to_string(info.default_port) + ")"
+                                               : "")});
+    auto port_missing = [&](std::uint16_t port, const char* kind) {
+      if (port == 0 && info.default_port == 0)
+        errors.push_back({module.json_path + ".transport." + kind + ".port",
+                          "required: driver " + info.name + " has no default port"});
+    };
+    if (const auto* tcp = std::get_if<TcpTransportConfig>(&module.transport))
+      port_missing(tcp->port, "tcp");
+    if (const auto* udp = std::get_if<UdpTransportConfig>(&module.transport))
+      port_missing(udp->port, "udp");
+    check_settings(module, info, errors);
+  }
+  return errors;
+}
+
+ModuleManager::ModuleManager(asio::io_context& io, const Config& config,
+                             DriverRegistry& registry, StateStore& state, LogHub& logs) {
+  std::map<std::string, Module*, std::less<>> by_id;
+  for (const auto& module_config : config.modules) {
+    std::string error;
+    const auto* driver = registry.resolve(module_config.driver, config.driver_path, error);
+    if (!driver) throw std::runtime_error(module_config.json_path + ".driver: " + error);
+    auto logger = logs.logger(module_config.id, driver->info.name, module_config.log_level);
+    auto module = std::make_unique<Module>(
+        io.get_executor(), module_config, *driver,
+        merged_settings(driver->info, module_config.settings), state, std::move(logger), *this,
+        transport_factory(module_config.transport, driver->info));
+    by_id[module_config.id] = module.get();
+    modules_.push_back(std::move(module));
+  }
+  for (const auto& system_config : config.systems) {
+    System system{system_config.id, system_config.name, {}};
+    std::map<std::string, int> counts;
+    for (const auto& id : system_config.modules) {
+      auto it = by_id.find(id);
+      if (it == by_id.end()) continue;  // the config loader reported it
+      const auto& name = it->second->config().name;
+      system.modules.push_back({name, ++counts[name], it->second});
+    }
+    systems_.push_back(std::move(system));
+  }
+}
+
+ModuleManager::~ModuleManager() = default;
+
+void ModuleManager::start_all() {
+  for (auto& module : modules_) module->start();
+}
+
+void ModuleManager::stop_all() {
+  for (auto& module : modules_) module->stop();
+}
+
+Module* ModuleManager::module(std::string_view id) const {
+  for (const auto& module : modules_)
+    if (module->module_id() == id) return module.get();
+  return nullptr;
+}
+
+const System* ModuleManager::system(std::string_view id) const {
+  for (const auto& system : systems_)
+    if (system.id == id) return &system;
+  return nullptr;
+}
+
+Module* ModuleManager::find(std::string_view system_id, std::string_view name, int index) const {
+  const auto* sys = system(system_id);
+  if (!sys) return nullptr;
+  for (const auto& entry : sys->modules)
+    if (entry.name == name && entry.index == index) return entry.module;
+  return nullptr;
+}
+
+Module* ModuleManager::find_peer(const std::string& module_id, std::string_view name,
+                                 int index) {
+  for (const auto& sys : systems_) {
+    bool member = false;
+    for (const auto& entry : sys.modules) member = member || entry.module->module_id() == module_id;
+    if (!member) continue;
+    if (auto* found = find(sys.id, name, index)) return found;
+  }
+  return nullptr;
+}
+
+}  // namespace roomd

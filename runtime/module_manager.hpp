@@ -1,0 +1,63 @@
+// Builds the box's systems and modules from the config: resolves each module's driver
+// (built-in or plugin), merges its settings with the driver's defaults, and addresses
+// modules as <Name>_<index> within a system, the way clients name them.
+#pragma once
+
+#include "config/config.hpp"
+#include "runtime/driver_registry.hpp"
+#include "runtime/log.hpp"
+#include "runtime/module.hpp"
+#include "runtime/state_store.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace roomd {
+
+struct SystemModule {
+  std::string name;  // generic name, e.g. "Display"
+  int index;         // 1-based among the system's modules with that name
+  Module* module;
+};
+
+struct System {
+  std::string id;
+  std::string name;
+  std::vector<SystemModule> modules;
+};
+
+// Checks what the plain config loader cannot: drivers exist (loading plugins), transports
+// fit the driver, settings have the declared names and types.
+std::vector<ConfigError> check_modules(const Config& config, DriverRegistry& registry);
+
+// A module's settings: the driver's declared defaults with the config's values on top.
+Json merged_settings(const DriverInfo& info, const Json& configured);
+
+class ModuleManager final : public ModuleDirectory {
+ public:
+  // Expects a config that passed check_modules with the same registry.
+  ModuleManager(asio::io_context& io, const Config& config, DriverRegistry& registry,
+                StateStore& state, LogHub& logs);
+  ~ModuleManager() override;
+
+  void start_all();
+  void stop_all();
+
+  Module* module(std::string_view id) const;
+  const std::vector<std::unique_ptr<Module>>& modules() const { return modules_; }
+  const std::vector<System>& systems() const { return systems_; }
+  const System* system(std::string_view id) const;
+  Module* find(std::string_view system_id, std::string_view name, int index) const;
+
+  Module* find_peer(const std::string& module_id, std::string_view name, int index) override;
+
+ private:
+  std::vector<std::unique_ptr<Module>> modules_;
+  std::vector<System> systems_;
+};
+
+}  // namespace roomd

@@ -1,0 +1,43 @@
+#include "runtime/runtime.hpp"
+
+#include "runtime/state_persistence.hpp"
+
+#include <filesystem>
+
+namespace roomd {
+
+Runtime::Runtime(asio::io_context& io, Config config, DriverRegistry& registry)
+    : config_(std::move(config)), logs_(config_.log_level), log_(logs_.system_logger()) {
+  auto db_path = (std::filesystem::path(config_.box.state_dir) / "roomd.db").string();
+  persistence_ = std::make_unique<StatePersistence>(db_path);
+  for (const auto& [module, level] : persistence_->load_log_levels())
+    if (auto parsed = parse_log_level(level)) logs_.restore_level(module, *parsed);
+  logs_.on_level_changed([this](const std::string& module, LogLevel level) {
+    persistence_->save_log_level(module, std::string(to_string(level)));
+  });
+  modules_ = std::make_unique<ModuleManager>(io, config_, registry, state_, logs_);
+}
+
+Runtime::~Runtime() {
+  logs_.on_level_changed(nullptr);
+  modules_.reset();
+  persistence_.reset();  // flushes what is still queued
+}
+
+void Runtime::start() {
+  persistence_->restore_into(state_);
+  persistence_->attach(state_);
+  log_.info("roomd starting box ", config_.box.id, " with ", config_.modules.size(),
+            " modules in ", config_.systems.size(), " systems; state in ",
+            config_.box.state_dir);
+  modules_->start_all();
+}
+
+void Runtime::stop() {
+  log_.info("stopping modules");
+  modules_->stop_all();
+}
+
+void Runtime::flush() { persistence_->flush(); }
+
+}  // namespace roomd

@@ -1,0 +1,48 @@
+// Everything `roomd run` keeps alive for one config: logs, the state store and its
+// persistence, and the modules. The HTTP/WebSocket API and the uplink attach to it from
+// outside through these accessors.
+#pragma once
+
+#include "config/config.hpp"
+#include "runtime/driver_registry.hpp"
+#include "runtime/log.hpp"
+#include "runtime/module_manager.hpp"
+#include "runtime/state_store.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+namespace roomd {
+
+class StatePersistence;
+
+class Runtime {
+ public:
+  // The config must have passed parse_config and check_modules with this registry.
+  Runtime(asio::io_context& io, Config config, DriverRegistry& registry);
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Restores the persisted state and log levels, then starts every module.
+  void start();
+  // Stops the modules (their unload runs on the io_context) and flushes the state to disk.
+  void stop();
+  void flush();
+
+  const Config& config() const { return config_; }
+  LogHub& logs() { return logs_; }
+  StateStore& state() { return state_; }
+  ModuleManager& modules() { return *modules_; }
+
+ private:
+  Config config_;
+  LogHub logs_;
+  StateStore state_;
+  std::unique_ptr<StatePersistence> persistence_;
+  std::unique_ptr<ModuleManager> modules_;
+  Logger log_;
+};
+
+}  // namespace roomd

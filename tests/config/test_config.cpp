@@ -1,0 +1,388 @@
+#include "config/config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+namespace roomd {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+using Texts = std::vector<std::string>;
+
+Texts error_texts(std::string_view text) {
+  const ConfigResult result = parse_config(text);
+  Texts texts;
+  for (const ConfigError& error : result.errors) texts.push_back(error.text());
+  CHECK(result.config.has_value() == texts.empty());
+  return texts;
+}
+
+// A valid config around one module, so each case below states only what it breaks.
+std::string with_module(const std::string& module) {
+  return R"({ "box": { "id": "b" }, "modules": [ )" + module + " ] }";
+}
+
+const char* const kFullConfig = R"jsonc(
+// Room 101, as installed.
+{
+  "box": { "id": "room-101", "state_dir": "/srv/roomd" },
+  "log": { "level": "debug" },  /* louder while commissioning */
+  "api": {
+    "listen": "0.0.0.0:8080",
+    "keys": [
+      { "id": "panel-101", "key": "s3cret", "role": "operator", "systems": ["sys-101"] },
+      { "id": "ops", "role": "admin", "systems": ["*"],
+        "key_sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" }
+    ]
+  },
+  "driver_path": ["/usr/lib/roomd/drivers", "/opt/roomd/drivers"],
+  "modules": [
+    { "id": "mod-proj", "driver": "pjlink", "name": "Projector",
+      "transport": { "tcp": { "host": "10.0.0.5", "port": 4352, "connect_timeout": "1.5s",
+                              "backoff_min": "500ms", "backoff_max": "5m", "keepalive": false } },
+      "settings": { "password": "x", "poll_every": "10s" }, "log_level": "warn" },
+    { "id": "mod-dsp", "driver": "tesira", "name": "Dsp",
+      "transport": { "tcp": { "host": "dsp.local" } } },
+    { "id": "mod-lights", "driver": "artnet", "name": "Lights",
+      "transport": { "udp": { "host": "10.0.0.7", "port": 6454, "local_port": 6455 } } },
+    { "id": "mod-room", "driver": "room", "name": "System" }
+  ],
+  "systems": [
+    { "id": "sys-101", "name": "Room 101", "modules": ["mod-room", "mod-proj", "mod-dsp"] },
+    { "id": "sys-102", "modules": ["mod-lights", "mod-proj"] }
+  ],
+  // Not validated yet, but must not stop the box from loading.
+  "upstream": { "mqtt": { "url": "mqtts://broker.example:8883" },
+                "outbox": { "max_bytes": "256MiB", "max_age": "30d" } },
+  "alerts": { "whatever": [1, 2, 3] }
+}
+)jsonc";
+
+TEST_CASE("a full config parses into the expected structs", "[config]") {
+  const ConfigResult result = parse_config(kFullConfig);
+  REQUIRE(result.errors.empty());
+  REQUIRE(result.config.has_value());
+  const Config& config = *result.config;
+
+  CHECK(config.box.id == "room-101");
+  CHECK(config.box.name == "room-101");
+  CHECK(config.box.state_dir == "/srv/roomd");
+  CHECK(config.log_level == LogLevel::debug);
+  CHECK(config.driver_path == Texts{"/usr/lib/roomd/drivers", "/opt/roomd/drivers"});
+
+  CHECK(config.api.listen == "0.0.0.0:8080");
+  REQUIRE(config.api.keys.size() == 2);
+  CHECK(config.api.keys[0].id == "panel-101");
+  CHECK(config.api.keys[0].key == "s3cret");
+  CHECK(config.api.keys[0].key_sha256.empty());
+  CHECK(config.api.keys[0].role == "operator");
+  CHECK(config.api.keys[0].systems == Texts{"sys-101"});
+  CHECK(config.api.keys[1].key.empty());
+  CHECK(config.api.keys[1].key_sha256 ==
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
+  CHECK(config.api.keys[1].role == "admin");
+  CHECK(config.api.keys[1].systems == Texts{"*"});
+
+  REQUIRE(config.modules.size() == 4);
+  const ModuleConfig& proj = config.modules[0];
+  CHECK(proj.id == "mod-proj");
+  CHECK(proj.driver == "pjlink");
+  CHECK(proj.name == "Projector");
+  CHECK(proj.json_path == "modules[0]");
+  CHECK(proj.log_level == LogLevel::warn);
+  CHECK(proj.settings == Json{{"password", "x"}, {"poll_every", "10s"}});
+  const auto* tcp = std::get_if<TcpTransportConfig>(&proj.transport);
+  REQUIRE(tcp != nullptr);
+  CHECK(tcp->host == "10.0.0.5");
+  CHECK(tcp->port == 4352);
+  CHECK(tcp->connect_timeout == Duration{1500});
+  CHECK(tcp->backoff_min == Duration{500});
+  CHECK(tcp->backoff_max == minutes{5});
+  CHECK_FALSE(tcp->keepalive);
+
+  const ModuleConfig& dsp = config.modules[1];
+  const auto* dsp_tcp = std::get_if<TcpTransportConfig>(&dsp.transport);
+  REQUIRE(dsp_tcp != nullptr);
+  CHECK(dsp_tcp->host == "dsp.local");
+  CHECK(dsp_tcp->port == 0);
+  CHECK(dsp_tcp->connect_timeout == seconds{5});
+  CHECK(dsp_tcp->backoff_min == seconds{1});
+  CHECK(dsp_tcp->backoff_max == seconds{10});
+  CHECK(dsp_tcp->keepalive);
+  CHECK_FALSE(dsp.log_level.has_value());
+  CHECK(dsp.settings == Json::object());
+
+  const auto* udp = std::get_if<UdpTransportConfig>(&config.modules[2].transport);
+  REQUIRE(udp != nullptr);
+  CHECK(udp->host == "10.0.0.7");
+  CHECK(udp->port == 6454);
+  CHECK(udp->local_port == 6455);
+  CHECK(config.modules[2].json_path == "modules[2]");
+
+  CHECK(std::holds_alternative<std::monostate>(config.modules[3].transport));
+
+  REQUIRE(config.systems.size() == 2);
+  CHECK(config.systems[0].id == "sys-101");
+  CHECK(config.systems[0].name == "Room 101");
+  CHECK(config.systems[0].modules == Texts{"mod-room", "mod-proj", "mod-dsp"});
+  CHECK(config.systems[1].name == "sys-102");
+  CHECK(config.systems[1].modules == Texts{"mod-lights", "mod-proj"});
+}
+
+TEST_CASE("a minimal config gets the defaults", "[config]") {
+  const ConfigResult result = parse_config(R"({ "box": { "id": "b", "name": "Box B" },
+                                                "modules": [] })");
+  REQUIRE(result.errors.empty());
+  REQUIRE(result.config.has_value());
+  CHECK(result.config->box.name == "Box B");
+  CHECK(result.config->box.state_dir == "/var/lib/roomd");
+  CHECK(result.config->log_level == LogLevel::info);
+  CHECK(result.config->api.listen == "127.0.0.1:8080");
+  CHECK(result.config->api.keys.empty());
+  CHECK(result.config->driver_path.empty());
+  CHECK(result.config->modules.empty());
+  CHECK(result.config->systems.empty());
+}
+
+TEST_CASE("invalid JSON gives one error with line and column", "[config][errors]") {
+  CHECK(
+      error_texts("{\n  \"box\": { \"id\": \"b\" },\n  \"modules\": [ }\n}") ==
+      Texts{"invalid JSON at line 3, column 16: unexpected '}'; expected '[', '{', or a literal"});
+  CHECK(error_texts("{ \"box\": { \"id\": \"b\" } ") ==
+        Texts{"invalid JSON at line 1, column 24: unexpected end of input; expected '}'"});
+  CHECK(error_texts("// only a comment\n") ==
+        Texts{"invalid JSON at line 2, column 1: unexpected end of input; expected '[', '{', "
+              "or a literal"});
+}
+
+TEST_CASE("the JSON excerpt in nlohmann's message is not echoed", "[config][errors]") {
+  CHECK(error_texts(R"({ "api": { "keys": [ { "key": "hunter2" tru } ] } })") ==
+        Texts{"invalid JSON at line 1, column 44: invalid literal; expected '}'"});
+}
+
+TEST_CASE("a config that is not an object", "[config][errors]") {
+  CHECK(error_texts("[]") == Texts{"expected an object, got array"});
+}
+
+TEST_CASE("required sections and fields", "[config][errors]") {
+  CHECK(error_texts("{}") == Texts{"box: required", "modules: required"});
+  CHECK(error_texts(R"({ "box": {}, "modules": [ {} ] })") ==
+        Texts{"box.id: required", "modules[0].id: required", "modules[0].driver: required",
+              "modules[0].name: required"});
+  CHECK(error_texts(R"({ "box": { "id": "" }, "modules": [ "mod-a" ] })") ==
+        Texts{"box.id: must not be empty", "modules[0]: expected an object, got string"});
+}
+
+TEST_CASE("wrong types", "[config][errors]") {
+  CHECK(error_texts(R"({ "box": { "id": 5 }, "modules": {}, "driver_path": ["/a", 1] })") ==
+        Texts{"box.id: expected a string, got number",
+              "driver_path[1]: expected a string, got number",
+              "modules: expected an array, got object"});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N", "settings": [],
+                                     "transport": { "tcp": { "host": "h", "keepalive": "yes" } } })")) ==
+        Texts{"modules[0].transport.tcp.keepalive: expected a boolean, got string",
+              "modules[0].settings: expected an object, got array"});
+}
+
+TEST_CASE("port ranges", "[config][errors]") {
+  const auto tcp_port = [](const std::string& port) {
+    return error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "tcp": { "host": "h", "port": )" +
+                                   port + " } } }"));
+  };
+  CHECK(tcp_port("70000") == Texts{"modules[0].transport.tcp.port: expected 1-65535, got 70000"});
+  CHECK(tcp_port("-1") == Texts{"modules[0].transport.tcp.port: expected 1-65535, got -1"});
+  CHECK(tcp_port("80.5") == Texts{"modules[0].transport.tcp.port: expected 1-65535, got 80.5"});
+  CHECK(tcp_port("\"80\"") ==
+        Texts{"modules[0].transport.tcp.port: expected an integer, got string"});
+  CHECK(tcp_port("0").empty());
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "udp": { "host": "h", "local_port": 65536 } } })")) ==
+        Texts{"modules[0].transport.udp.local_port: expected 1-65535, got 65536"});
+}
+
+TEST_CASE("unknown keys, with a suggestion when one is close", "[config][errors]") {
+  CHECK(error_texts(R"({ "box": { "id": "b", "stat_dir": "/x" }, "modules": [], "sytems": [],
+                         "colour": "red" })") ==
+        Texts{R"(box.stat_dir: unknown key (did you mean "state_dir"?))", "colour: unknown key",
+              R"(sytems: unknown key (did you mean "systems"?))"});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+                                     "transprot": { "tcp": { "host": "h" } } })")) ==
+        Texts{R"(modules[0].transprot: unknown key (did you mean "transport"?))"});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+                                     "transport": { "tpc": { "host": "h" } } })")) ==
+        Texts{R"(modules[0].transport.tpc: unknown key (did you mean "tcp"?))"});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N", "x": 1 })")) ==
+        Texts{"modules[0].x: unknown key"});
+}
+
+TEST_CASE("log levels", "[config][errors]") {
+  CHECK(
+      error_texts(R"({ "box": { "id": "b" }, "log": { "level": "loud" }, "modules": [
+                         { "id": "m", "driver": "d", "name": "N", "log_level": 3 } ] })") ==
+      Texts{R"(log.level: expected one of trace, debug, info, warn, error, fatal, got "loud")",
+            "modules[0].log_level: expected one of trace, debug, info, warn, error, fatal, got 3"});
+}
+
+TEST_CASE("durations need units", "[config][errors]") {
+  CHECK(
+      error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "tcp": { "host": "h", "connect_timeout": "10 parsecs",
+                                "backoff_min": 10, "backoff_max": {} } } })")) ==
+      Texts{
+          R"(modules[0].transport.tcp.connect_timeout: expected a duration such as "500ms" or "10s", got "10 parsecs")",
+          R"(modules[0].transport.tcp.backoff_min: expected a duration such as "500ms" or "10s", got 10)",
+          R"(modules[0].transport.tcp.backoff_max: expected a duration such as "500ms" or "10s", got object)"});
+}
+
+TEST_CASE("tcp timing rules", "[config][errors]") {
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "tcp": { "host": "h", "backoff_min": "30s", "backoff_max": "10s" } } })")) ==
+        Texts{"modules[0].transport.tcp.backoff_max: must not be less than backoff_min"});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "tcp": { "host": "h", "connect_timeout": "0s" } } })")) ==
+        Texts{"modules[0].transport.tcp.connect_timeout: must be more than 0ms"});
+  // backoff_max defaults to 10s, so a larger backoff_min alone is a conflict too.
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "tcp": { "host": "h", "backoff_min": "1m" } } })")) ==
+        Texts{"modules[0].transport.tcp.backoff_max: must not be less than backoff_min"});
+}
+
+TEST_CASE("a transport names exactly one supported kind", "[config][errors]") {
+  const std::string kExactlyOne =
+      "modules[0].transport: expected exactly one of tcp, udp, serial, modbus_tcp, modbus_rtu";
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N", "transport": {} })")) ==
+        Texts{kExactlyOne});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "tcp": { "host": "h" }, "udp": { "host": "h" } } })")) ==
+        Texts{kExactlyOne});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "serial": { "port": "/dev/ttyUSB0", "baud": 9600 } } })")) ==
+        Texts{"modules[0].transport.serial: serial transport is not supported by this build yet"});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "modbus_rtu": { "port": "/dev/ttyUSB0" } } })")) ==
+        Texts{"modules[0].transport.modbus_rtu: modbus_rtu transport is not supported by this "
+              "build yet"});
+  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
+        "transport": { "udp": { "port": 5 } } })")) ==
+        Texts{"modules[0].transport.udp.host: required"});
+}
+
+TEST_CASE("module ids and names", "[config][errors]") {
+  CHECK(error_texts(R"({ "box": { "id": "b" }, "modules": [
+        { "id": "mod-proj", "driver": "d", "name": "Projector" },
+        { "id": "mod-proj", "driver": "d", "name": "Display_1" },
+        { "id": "mod proj!", "driver": "d", "name": "Display_x" } ] })") ==
+        Texts{R"(modules[1].id: duplicate module id "mod-proj" (first at modules[0]))",
+              "modules[1].name: must not end in _<number> (the index is added by the system)",
+              R"(modules[2].id: may only contain letters, digits, "_", "." and "-")"});
+}
+
+TEST_CASE("systems refer to known modules, each once", "[config][errors]") {
+  CHECK(
+      error_texts(R"({ "box": { "id": "b" },
+        "modules": [ { "id": "mod-a", "driver": "d", "name": "A" } ],
+        "systems": [ { "id": "sys-1", "modules": ["mod-a", "mod-x", "mod-a", 7] },
+                     { "id": "sys-1", "modules": [] },
+                     { "name": "No id" } ] })") ==
+      Texts{
+          R"(systems[0].modules[1]: unknown module "mod-x")",
+          R"(systems[0].modules[2]: module "mod-a" is listed twice (first at systems[0].modules[0]))",
+          "systems[0].modules[3]: expected a string, got number",
+          R"(systems[1].id: duplicate system id "sys-1" (first at systems[0]))",
+          "systems[2].id: required", "systems[2].modules: required"});
+}
+
+TEST_CASE("api keys", "[config][errors]") {
+  CHECK(error_texts(R"({ "box": { "id": "b" }, "modules": [],
+        "systems": [ { "id": "sys-1", "modules": [] } ],
+        "api": { "listen": "8080", "keys": [
+          { "id": "k1", "key": "a", "key_sha256": "abc", "role": "root", "systems": ["sys-2"] },
+          { "id": "k1", "role": "viewer", "systems": ["sys-1", "*"] },
+          { "id": "k3", "key_sha256": "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08",
+            "role": "admin" } ] } })") ==
+        Texts{R"(api.listen: expected "host:port" such as "0.0.0.0:8080", got "8080")",
+              "api.keys[0]: expected exactly one of key, key_sha256",
+              "api.keys[0].key_sha256: expected 64 lowercase hex digits (a SHA-256 hash)",
+              R"(api.keys[0].role: expected one of viewer, operator, admin, got "root")",
+              R"(api.keys[0].systems[0]: unknown system "sys-2")",
+              R"(api.keys[1].id: duplicate key id "k1" (first at api.keys[0]))",
+              "api.keys[1]: expected exactly one of key, key_sha256",
+              "api.keys[2].key_sha256: expected 64 lowercase hex digits (a SHA-256 hash)"});
+}
+
+TEST_CASE("listen addresses", "[config]") {
+  const auto listen = [](const std::string& address) {
+    return error_texts(R"({ "box": { "id": "b" }, "modules": [], "api": { "listen": ")" + address +
+                       R"(" } })");
+  };
+  CHECK(listen("[::1]:8080").empty());
+  CHECK(listen("localhost:1").empty());
+  CHECK(listen(":8080") ==
+        Texts{R"(api.listen: expected "host:port" such as "0.0.0.0:8080", got ":8080")"});
+  CHECK(listen("localhost:0") ==
+        Texts{R"(api.listen: expected "host:port" such as "0.0.0.0:8080", got "localhost:0")"});
+  CHECK(listen("localhost:99999") ==
+        Texts{R"(api.listen: expected "host:port" such as "0.0.0.0:8080", got "localhost:99999")"});
+}
+
+TEST_CASE("every problem in a file is reported, not just the first", "[config][errors]") {
+  CHECK(error_texts(R"({
+    "box": { "name": "Room" },
+    "log": { "level": "loud" },
+    "modules": [
+      { "id": "mod-proj", "driver": "pjlink", "name": "Projector",
+        "transport": { "tcp": { "host": "10.0.0.5", "port": 70000 } } },
+      { "id": "mod-proj", "driver": "", "name": "Display_2",
+        "transport": { "serial": { "port": "/dev/ttyUSB0" } }, "setings": {} }
+    ],
+    "systems": [ { "id": "sys-1", "modules": ["mod-proj", "mod-x"] } ],
+    "upstream": { "anything": "goes" }
+  })") == Texts{
+              "box.id: required",
+              R"(log.level: expected one of trace, debug, info, warn, error, fatal, got "loud")",
+              "modules[0].transport.tcp.port: expected 1-65535, got 70000",
+              R"(modules[1].id: duplicate module id "mod-proj" (first at modules[0]))",
+              "modules[1].driver: must not be empty",
+              "modules[1].name: must not end in _<number> (the index is added by the system)",
+              "modules[1].transport.serial: serial transport is not supported by this build yet",
+              R"(modules[1].setings: unknown key (did you mean "settings"?))",
+              R"(systems[0].modules[1]: unknown module "mod-x")",
+          });
+}
+
+TEST_CASE("load_config_file reads a file and reports unreadable ones", "[config]") {
+  const ConfigResult missing = load_config_file("/nonexistent/roomd.json");
+  CHECK_FALSE(missing.config.has_value());
+  REQUIRE(missing.errors.size() == 1);
+  CHECK(missing.errors[0].text() ==
+        "cannot read config file /nonexistent/roomd.json: No such file or directory");
+
+  const ConfigResult directory = load_config_file("/");
+  REQUIRE(directory.errors.size() == 1);
+  CHECK(directory.errors[0].text() == "cannot read config file /: Is a directory");
+
+  const std::string path = std::filesystem::temp_directory_path() /
+                           ("roomd_config_test_" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream file(path);
+    file << kFullConfig;
+  }
+  const ConfigResult loaded = load_config_file(path);
+  std::remove(path.c_str());
+  CHECK(loaded.errors.empty());
+  REQUIRE(loaded.config.has_value());
+  CHECK(loaded.config->box.id == "room-101");
+}
+
+}  // namespace
+}  // namespace roomd
