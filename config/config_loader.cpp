@@ -7,13 +7,16 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
+#include <variant>
 
 namespace roomd {
 namespace {
@@ -43,6 +46,7 @@ class Validator {
   Validator index(std::size_t i) const { return {*errors_, path_ + "[" + std::to_string(i) + "]"}; }
   const std::string& path() const { return path_; }
   void error(std::string message) const { errors_->push_back({path_, std::move(message)}); }
+  std::size_t error_count() const { return errors_->size(); }
 
  private:
   std::vector<ConfigError>* errors_;
@@ -200,6 +204,106 @@ std::optional<std::string> as_sha256_hex(const Json& value, const Validator& v) 
   return text;
 }
 
+// Rates with a termios constant; transports/serial_line.cpp has the same list (config does
+// not depend on transports).
+constexpr std::array<int, 30> kBaudRates = {
+    50,     75,     110,     134,     150,     200,     300,     600,     1200,    1800,
+    2400,   4800,   9600,    19200,   38400,   57600,   115200,  230400,  460800,  500000,
+    576000, 921600, 1000000, 1152000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000};
+constexpr std::array<std::string_view, 3> kParities = {"none", "even", "odd"};
+constexpr std::array<std::string_view, 3> kFlowControls = {"none", "rtscts", "xonxoff"};
+
+// An integer in [min, max]; the message names the range, like ports do.
+std::optional<int> as_int_in(const Json& value, const Validator& v, int min, int max) {
+  if (!value.is_number()) {
+    type_error(v, "an integer", value);
+    return std::nullopt;
+  }
+  const bool in_range = value.is_number_integer() && value.get<std::int64_t>() >= min &&
+                        value.get<std::int64_t>() <= max;
+  if (!in_range) {
+    v.error("expected " + std::to_string(min) + "-" + std::to_string(max) + ", got " +
+            value.dump());
+    return std::nullopt;
+  }
+  return static_cast<int>(value.get<std::int64_t>());
+}
+
+std::optional<int> as_baud(const Json& value, const Validator& v) {
+  if (!value.is_number()) {
+    type_error(v, "an integer", value);
+    return std::nullopt;
+  }
+  const bool standard =
+      value.is_number_integer() && std::find(kBaudRates.begin(), kBaudRates.end(),
+                                             value.get<std::int64_t>()) != kBaudRates.end();
+  if (!standard) {
+    std::string rates;
+    for (int rate : kBaudRates) rates += (rates.empty() ? "" : ", ") + std::to_string(rate);
+    v.error("expected a standard baud rate (" + rates + "), got " + value.dump());
+    return std::nullopt;
+  }
+  return static_cast<int>(value.get<std::int64_t>());
+}
+
+std::optional<int> as_stop_bits(const Json& value, const Validator& v) {
+  if (!value.is_number()) {
+    type_error(v, "an integer", value);
+    return std::nullopt;
+  }
+  if (value != 1 && value != 2) {
+    v.error("expected 1 or 2, got " + value.dump());
+    return std::nullopt;
+  }
+  return value.get<int>();
+}
+
+std::optional<int> as_at_least_one(const Json& value, const Validator& v) {
+  if (!value.is_number()) {
+    type_error(v, "an integer", value);
+    return std::nullopt;
+  }
+  if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
+      value.get<std::int64_t>() > 1000000) {
+    v.error("expected an integer of at least 1, got " + value.dump());
+    return std::nullopt;
+  }
+  return static_cast<int>(value.get<std::int64_t>());
+}
+
+std::optional<Duration> as_positive_duration(const Json& value, const Validator& v) {
+  auto duration = as_duration(value, v);
+  if (duration && duration->count() == 0) {
+    v.error("must be more than 0ms");
+    return std::nullopt;
+  }
+  return duration;
+}
+
+// USB ids as `roomd ports` and lsusb print them; stored lowercase so "0403" matches "0403"
+// however the file spells it.
+std::optional<std::string> as_usb_id(const Json& value, const Validator& v) {
+  const auto* text = value.get_ptr<const std::string*>();
+  const bool ok =
+      text != nullptr && text->size() == 4 && std::all_of(text->begin(), text->end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      });
+  if (!ok) {
+    v.error("expected a string of 4 hex digits such as \"0403\", got " + describe(value));
+    return std::nullopt;
+  }
+  std::string id = *text;
+  std::transform(id.begin(), id.end(), id.begin(),
+                 [](char c) { return (c >= 'A' && c <= 'F') ? static_cast<char>(c + 32) : c; });
+  return id;
+}
+
+// "1s", "250ms": how bus settings are echoed in conflict messages.
+std::string duration_text(Duration d) {
+  return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + "s"
+                               : std::to_string(d.count()) + "ms";
+}
+
 // Reads one JSON object field by field. Every lookup marks its key as known, so whatever
 // is left at the end is a typo. Getters store into `out` only valid values (a missing
 // optional field keeps the caller's default) and return false when there is no usable
@@ -219,6 +323,7 @@ class ObjectReader {
   const std::string& path() const { return v_.path(); }
   Validator at(std::string_view key) const { return v_.key(key); }
   void error(std::string message) const { v_.error(std::move(message)); }
+  std::size_t error_count() const { return v_.error_count(); }
 
   const Json* find(std::string_view key, Need need = kOptional) {
     known_.emplace_back(key);
@@ -334,6 +439,193 @@ void read_id(ObjectReader& r, std::string& id, std::string_view what, FirstSeen&
   check_unique(r, id, what, seen);
 }
 
+void read_backoff(ObjectReader& r, Duration& min, Duration& max) {
+  const bool min_ok = r.duration("backoff_min", min);
+  const bool max_ok = r.duration("backoff_max", max);
+  if (min_ok && max_ok && max < min) r.at("backoff_max").error("must not be less than backoff_min");
+}
+
+// A device path, or {"usb": {"vid", "pid", "serial"}} for an adapter that may come back
+// under another name.
+std::optional<SerialPortSpec> as_port_spec(const Json& value, const Validator& v) {
+  if (value.is_string()) {
+    auto path = as_string(value, v);
+    if (!path) return std::nullopt;
+    if (path->front() != '/') {
+      v.error("expected an absolute path such as \"/dev/ttyUSB0\", got " + describe(value));
+      return std::nullopt;
+    }
+    return SerialPortSpec{.path = *std::move(path)};
+  }
+  if (!value.is_object()) {
+    v.error(R"(expected a device path or {"usb": {"vid": ..., "pid": ...}}, got )" +
+            std::string(value.type_name()));
+    return std::nullopt;
+  }
+  ObjectReader r(value, v);
+  const std::size_t errors = r.error_count();
+  ObjectReader usb = r.child("usb", kRequired);
+  UsbIdentity id;
+  usb.read("vid", id.vid, kRequired, as_usb_id);
+  usb.read("pid", id.pid, kRequired, as_usb_id);
+  usb.string("serial", id.serial);
+  usb.reject_unknown_keys();
+  r.reject_unknown_keys();
+  if (r.error_count() != errors) return std::nullopt;
+  return SerialPortSpec{.usb = std::move(id)};
+}
+
+void read_line(ObjectReader& r, SerialLineConfig& line) {
+  r.read("baud", line.baud, kOptional, as_baud);
+  r.read("data_bits", line.data_bits, kOptional,
+         [](const Json& value, const Validator& v) { return as_int_in(value, v, 5, 8); });
+  r.choice("parity", line.parity, kParities, kOptional);
+  r.read("stop_bits", line.stop_bits, kOptional, as_stop_bits);
+}
+
+void read_bus(ObjectReader& r, ModbusBusConfig& bus) {
+  r.read("timeout", bus.timeout, kOptional, as_positive_duration);
+  r.duration("gap", bus.gap);
+  r.read("breaker_after", bus.breaker_after, kOptional, as_at_least_one);
+  r.read("breaker_retry", bus.breaker_retry, kOptional, as_positive_duration);
+}
+
+// Modbus RTU's silent interval of 3.5 characters (start bit, data, parity, stop bits), in
+// whole milliseconds rounded up; at least 2 ms, since timers are not precise enough below.
+Duration rtu_gap(const SerialLineConfig& line) {
+  constexpr std::int64_t kMinGapMs = 2;
+  const std::int64_t bits = 1 + line.data_bits + (line.parity == "none" ? 0 : 1) + line.stop_bits;
+  const std::int64_t per_ten_seconds = 10 * static_cast<std::int64_t>(line.baud);
+  const std::int64_t ms = (35 * 1000 * bits + per_ten_seconds - 1) / per_ten_seconds;
+  return Duration{std::max(ms, kMinGapMs)};
+}
+
+SerialTransportConfig parse_serial(ObjectReader r) {
+  SerialTransportConfig serial;
+  r.read("port", serial.port, kRequired, as_port_spec);
+  read_line(r, serial.line);
+  r.choice("flow_control", serial.line.flow_control, kFlowControls, kOptional);
+  read_backoff(r, serial.backoff_min, serial.backoff_max);
+  r.reject_unknown_keys();
+  return serial;
+}
+
+ModbusTcpConfig parse_modbus_tcp(ObjectReader r) {
+  ModbusTcpConfig tcp;
+  r.string("host", tcp.host, kRequired);
+  // Unlike tcp, there is no driver default to ask for with 0.
+  if (r.port("port", tcp.port) && tcp.port == 0) r.at("port").error("expected 1-65535, got 0");
+  r.read("unit", tcp.unit, kOptional,
+         [](const Json& value, const Validator& v) { return as_int_in(value, v, 0, 255); });
+  read_bus(r, tcp.bus);
+  r.reject_unknown_keys();
+  return tcp;
+}
+
+ModbusRtuConfig parse_modbus_rtu(ObjectReader r) {
+  ModbusRtuConfig rtu;
+  r.read("port", rtu.port, kRequired, as_port_spec);
+  read_line(r, rtu.line);
+  // 0 is broadcast (no answer) and 248-255 are reserved; libmodbus sends 1-247 only.
+  r.read("unit", rtu.unit, kOptional,
+         [](const Json& value, const Validator& v) { return as_int_in(value, v, 1, 247); });
+  read_bus(r, rtu.bus);
+  if (!r.has("gap")) rtu.bus.gap = rtu_gap(rtu.line);
+  r.reject_unknown_keys();
+  return rtu;
+}
+
+// Modules on one Modbus bus share its worker and its timing, so they must agree on it; and
+// a serial port can be opened by one module only (Modbus RTU modules share it as a bus).
+class SharedPorts {
+ public:
+  // `v` is the module's "transport" path; `module` the module's own ("modules[3]").
+  void add(const TransportConfig& transport, const Validator& v, const std::string& module) {
+    if (const auto* serial = std::get_if<SerialTransportConfig>(&transport)) {
+      add_serial(serial->port, v.key("serial"), module);
+    } else if (const auto* tcp = std::get_if<ModbusTcpConfig>(&transport)) {
+      add_bus("modbus_tcp " + tcp->host + ":" + std::to_string(tcp->port),
+              tcp->host + ":" + std::to_string(tcp->port), v.key("modbus_tcp"), module, tcp->unit,
+              tcp->bus, nullptr);
+    } else if (const auto* rtu = std::get_if<ModbusRtuConfig>(&transport)) {
+      const Validator at = v.key("modbus_rtu");
+      const std::string port = rtu->port.describe();
+      if (const auto it = serial_users_.find(port); it != serial_users_.end()) {
+        at.key("port").error("port " + port + " is already used by " + it->second);
+        return;
+      }
+      add_bus("port " + port, port, at, module, rtu->unit, rtu->bus, &rtu->line);
+    }
+  }
+
+ private:
+  struct Bus {
+    std::string first;  // the module that defined the bus settings
+    ModbusBusConfig settings;
+    std::optional<SerialLineConfig> line;
+    FirstSeen units;
+  };
+
+  void add_serial(const SerialPortSpec& spec, const Validator& v, const std::string& module) {
+    const std::string port = spec.describe();
+    std::string user;
+    if (const auto it = serial_users_.find(port); it != serial_users_.end()) user = it->second;
+    if (const auto it = buses_.find("port " + port); it != buses_.end()) user = it->second.first;
+    if (!user.empty()) {
+      v.key("port").error("port " + port + " is already used by " + user);
+      return;
+    }
+    serial_users_.emplace(port, module);
+  }
+
+  void add_bus(const std::string& key, const std::string& name, const Validator& v,
+               const std::string& module, int unit, const ModbusBusConfig& settings,
+               const SerialLineConfig* line) {
+    const auto [it, inserted] = buses_.try_emplace(key);
+    Bus& bus = it->second;
+    if (inserted) {
+      bus.first = module;
+      bus.settings = settings;
+      if (line != nullptr) bus.line = *line;
+    } else {
+      const auto differs = [&](std::string_view field, bool same, const std::string& first) {
+        if (same) return false;
+        v.key(field).error("bus " + name + " is already used by " + bus.first + " with " +
+                           std::string(field) + " " + first);
+        return true;
+      };
+      bool line_differs = false;
+      if (line != nullptr && bus.line) {
+        const SerialLineConfig& l = *bus.line;
+        line_differs |= differs("baud", line->baud == l.baud, std::to_string(l.baud));
+        line_differs |=
+            differs("data_bits", line->data_bits == l.data_bits, std::to_string(l.data_bits));
+        line_differs |= differs("parity", line->parity == l.parity, l.parity);
+        line_differs |=
+            differs("stop_bits", line->stop_bits == l.stop_bits, std::to_string(l.stop_bits));
+      }
+      const ModbusBusConfig& b = bus.settings;
+      differs("timeout", settings.timeout == b.timeout, duration_text(b.timeout));
+      // An RTU gap left to its default follows the line; once the line agrees, so does it.
+      if (!line_differs) differs("gap", settings.gap == b.gap, duration_text(b.gap));
+      differs("breaker_after", settings.breaker_after == b.breaker_after,
+              std::to_string(b.breaker_after));
+      differs("breaker_retry", settings.breaker_retry == b.breaker_retry,
+              duration_text(b.breaker_retry));
+    }
+    // -1 is the driver's default unit, which only the runtime knows.
+    if (unit < 0) return;
+    const auto [first, added] = bus.units.emplace(std::to_string(unit), module);
+    if (!added) {
+      v.key("unit").error("unit " + std::to_string(unit) + " on bus " + name +
+                          " is already used by " + first->second);
+    }
+  }
+
+  std::map<std::string, Bus, std::less<>> buses_;
+  FirstSeen serial_users_;  // port description -> the serial module that opens it
+};
+
 TcpTransportConfig parse_tcp(ObjectReader r) {
   TcpTransportConfig tcp;
   r.string("host", tcp.host, kRequired);
@@ -341,11 +633,7 @@ TcpTransportConfig parse_tcp(ObjectReader r) {
   if (r.duration("connect_timeout", tcp.connect_timeout) && tcp.connect_timeout.count() == 0) {
     r.at("connect_timeout").error("must be more than 0ms");
   }
-  const bool min_ok = r.duration("backoff_min", tcp.backoff_min);
-  const bool max_ok = r.duration("backoff_max", tcp.backoff_max);
-  if (min_ok && max_ok && tcp.backoff_max < tcp.backoff_min) {
-    r.at("backoff_max").error("must not be less than backoff_min");
-  }
+  read_backoff(r, tcp.backoff_min, tcp.backoff_max);
   r.boolean("keepalive", tcp.keepalive);
   r.reject_unknown_keys();
   return tcp;
@@ -375,11 +663,12 @@ TransportConfig parse_transport(ObjectReader r) {
   }
   if (kinds[0] == "tcp") return parse_tcp(r.child("tcp"));
   if (kinds[0] == "udp") return parse_udp(r.child("udp"));
-  r.at(kinds[0]).error(std::string(kinds[0]) + " transport is not supported by this build yet");
-  return {};
+  if (kinds[0] == "serial") return parse_serial(r.child("serial"));
+  if (kinds[0] == "modbus_tcp") return parse_modbus_tcp(r.child("modbus_tcp"));
+  return parse_modbus_rtu(r.child("modbus_rtu"));
 }
 
-ModuleConfig parse_module(ObjectReader r, FirstSeen& ids) {
+ModuleConfig parse_module(ObjectReader r, FirstSeen& ids, SharedPorts& ports) {
   ModuleConfig module;
   module.json_path = r.path();
   read_id(r, module.id, "module", ids);
@@ -387,7 +676,10 @@ ModuleConfig parse_module(ObjectReader r, FirstSeen& ids) {
   if (r.string("name", module.name, kRequired) && ends_in_index(module.name)) {
     r.at("name").error("must not end in _<number> (the index is added by the system)");
   }
+  const std::size_t errors = r.error_count();
   module.transport = parse_transport(r.child("transport"));
+  // A transport with errors holds defaults in their place, which would only add noise.
+  if (r.error_count() == errors) ports.add(module.transport, r.at("transport"), module.json_path);
   r.object("settings", module.settings);
   r.log_level("log_level", module.log_level);
   r.reject_unknown_keys();
@@ -469,8 +761,9 @@ Config parse_root(ObjectReader r) {
   log.reject_unknown_keys();
   r.string_list("driver_path", config.driver_path);
   FirstSeen module_ids;
+  SharedPorts ports;
   r.for_each("modules", kRequired, [&](const Json& value, const Validator& v) {
-    config.modules.push_back(parse_module(ObjectReader(value, v), module_ids));
+    config.modules.push_back(parse_module(ObjectReader(value, v), module_ids, ports));
   });
   FirstSeen system_ids;
   r.for_each("systems", kOptional, [&](const Json& value, const Validator& v) {

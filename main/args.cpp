@@ -7,8 +7,8 @@ namespace roomd::cli {
 namespace {
 
 bool matches(const std::string& arg, std::string_view name) {
-  return arg == name || (arg.size() > name.size() && arg.starts_with(name) &&
-                         arg[name.size()] == '=');
+  return arg == name ||
+         (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=');
 }
 
 }  // namespace
@@ -21,6 +21,19 @@ std::optional<std::string> Args::value(std::string_view name) const {
     return std::nullopt;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> Args::values(std::string_view name) const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < args_.size(); ++i) {
+    if (!matches(args_[i], name)) continue;
+    if (args_[i].size() > name.size()) {
+      out.push_back(args_[i].substr(name.size() + 1));
+    } else if (i + 1 < args_.size()) {
+      out.push_back(args_[++i]);
+    }
+  }
+  return out;
 }
 
 bool Args::flag(std::string_view name) const {
@@ -60,8 +73,13 @@ void print_usage() {
       "  run --config FILE [--state-dir DIR]   run the box from a config file\n"
       "  check-config FILE                     validate a config; exit 2 and list every problem\n"
       "  drivers [--json]                      list drivers: methods, status, settings, transport\n"
-      "  simulate pjlink [--port N] [--password P] [--bind ADDR] [--warmup 2s]\n"
+      "  ports                                 list serial ports: path, by-id, USB VID:PID, "
+      "serial\n"
+      "  simulate pjlink [--port N] [--password P] [--bind ADDR] [--on] [--warmup 2s]\n"
       "                                        run a simulated PJLink projector\n"
+      "  simulate modbus [--port N | --rtu [--link PATH]] [--unit ID:PRESET]...\n"
+      "                                        run simulated Modbus sensors (presets: s8, "
+      "xy_md02)\n"
       "  --version                             print the version\n"
       "  --help                                this text\n");
 }

@@ -22,6 +22,8 @@ class Args {
   explicit Args(std::vector<std::string> args) : args_(std::move(args)) {}
   std::optional<std::string> value(std::string_view name) const;
   bool flag(std::string_view name) const;
+  // Every value of a repeatable option ("--unit 1:s8 --unit 2:xy_md02").
+  std::vector<std::string> values(std::string_view name) const;
   // Positional arguments (not options, not option values).
   std::vector<std::string> positional(const std::vector<std::string>& valued) const;
   // Options not in `known`; each is reported as a usage error.
@@ -38,6 +40,8 @@ int run(const Args& args);
 int check_config(const Args& args);
 int drivers(const Args& args);
 int simulate(const Args& args);
+int simulate_modbus(const Args& args);
+int ports(const Args& args);
 void print_usage();
 
 }  // namespace roomd::cli

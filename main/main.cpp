@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
     if (command == "check-config") return cli::check_config(args);
     if (command == "drivers") return cli::drivers(args);
     if (command == "simulate") return cli::simulate(args);
+    if (command == "ports") return cli::ports(args);
     if (command == "--version" || command == "version") {
       std::printf("roomd %s\n", kVersion);
       return cli::kOk;

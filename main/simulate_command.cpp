@@ -5,14 +5,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include <cstdio>
 #include <csignal>
+#include <cstdio>
 
 namespace roomd::cli {
 namespace {
 
 int simulate_pjlink(const Args& args) {
-  auto unknown = args.unknown({"--port", "--password", "--bind", "--warmup", "--cooldown"});
+  auto unknown = args.unknown({"--port", "--password", "--bind", "--warmup", "--cooldown", "--on"});
   if (!unknown.empty()) {
     std::fprintf(stderr, "roomd simulate pjlink: unknown option %s\n", unknown[0].c_str());
     return kUsage;
@@ -21,8 +21,9 @@ int simulate_pjlink(const Args& args) {
   if (auto port = args.value("--port")) options.port = static_cast<std::uint16_t>(std::stoi(*port));
   if (auto password = args.value("--password")) options.password = *password;
   if (auto bind = args.value("--bind")) options.bind = *bind;
-  for (auto [flag, target] : {std::pair{"--warmup", &options.warmup},
-                              std::pair{"--cooldown", &options.cooldown}}) {
+  options.powered_on = args.flag("--on");
+  for (auto [flag, target] :
+       {std::pair{"--warmup", &options.warmup}, std::pair{"--cooldown", &options.cooldown}}) {
     if (auto text = args.value(flag)) {
       auto d = parse_duration(*text);
       if (!d) {
@@ -35,8 +36,9 @@ int simulate_pjlink(const Args& args) {
   boost::asio::io_context io;
   pjlink::PjlinkSimulator simulator(io.get_executor(), options);
   auto port = simulator.start();
-  std::printf("PJLink simulator listening on %s:%u (%s)\n", options.bind.c_str(), port,
-              options.password.empty() ? "no password" : "password required");
+  std::printf("PJLink simulator listening on %s:%u (%s, %s)\n", options.bind.c_str(), port,
+              options.password.empty() ? "no password" : "password required",
+              options.powered_on ? "powered on" : "in standby");
   std::fflush(stdout);
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {
@@ -50,9 +52,15 @@ int simulate_pjlink(const Args& args) {
 }  // namespace
 
 int simulate(const Args& args) {
-  auto what = args.positional({"--port", "--password", "--bind", "--warmup", "--cooldown"});
+  auto what = args.positional(
+      {"--port", "--password", "--bind", "--warmup", "--cooldown", "--unit", "--link"});
   if (what.size() == 1 && what[0] == "pjlink") return simulate_pjlink(args);
-  std::fprintf(stderr, "usage: roomd simulate pjlink [--port N] [--password P]\n");
+  if (what.size() == 1 && what[0] == "modbus") return simulate_modbus(args);
+  std::fprintf(
+      stderr,
+      "usage: roomd simulate modbus [--port N | --rtu [--link PATH]] [--unit ID:PRESET]...\n"
+      "       roomd simulate pjlink [--port N] [--password P] [--bind ADDR] [--on]\n"
+      "                             [--warmup 2s] [--cooldown 2s]\n");
   return kUsage;
 }
 

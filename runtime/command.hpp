@@ -18,12 +18,12 @@ namespace roomd {
 // Trivially copyable on purpose: g++ 12 miscompiles aggregate temporaries that own memory
 // when they are built inside a co_await expression (send(bytes, {.name = ...})).
 struct SendOptions {
-  std::string_view name;     // a queued command with the same name is replaced by this one
-  int priority = 50;         // higher goes first; polls use less than user actions
-  Duration timeout{5000};    // per attempt, waiting for the device's reply
-  int retries = 2;           // further attempts after a timeout or a `retry`
-  bool wait = true;          // false: done once written (fire and forget)
-  Duration delay{0};         // quiet time after this command before the next one
+  std::string_view name;       // a queued command with the same name is replaced by this one
+  int priority = 50;           // higher goes first; polls use less than user actions
+  Duration timeout{5000};      // per attempt, waiting for the device's reply
+  int retries = 2;             // further attempts after a timeout or a `retry`
+  bool wait = true;            // false: done once written (fire and forget)
+  Duration delay{0};           // quiet time after this command before the next one
   Duration max_queued{60000};  // how long a named command may wait for a reconnect
 };
 

@@ -61,7 +61,8 @@ void CommandQueue::stop(const std::string& reason) {
 Task<Json> CommandQueue::send(std::string bytes, SendOptions options) {
   if (stopped_) throw RequestFailed(describe_() + " is stopped; command not sent");
   if (!online_ && options.name.empty())
-    throw RequestFailed(describe_() + " is offline; command not sent (check the device's power "
+    throw RequestFailed(describe_() +
+                        " is offline; command not sent (check the device's power "
                         "and network, and the module's transport settings)");
   auto command = std::make_shared<Command>(std::move(bytes), std::move(options));
   command->signal_ = std::make_unique<asio::steady_timer>(strand_, Clock::time_point::max());
@@ -119,7 +120,9 @@ void CommandQueue::clear(const std::string& reason) {
   fail_where([](const Command&) { return true; }, reason);
 }
 
-void CommandQueue::wake() { wake_.cancel(); }
+void CommandQueue::wake() {
+  wake_.cancel();
+}
 
 void CommandQueue::finish(const std::shared_ptr<Command>& command, bool failed, std::string error) {
   command->done_ = true;
@@ -147,9 +150,8 @@ void CommandQueue::fail_where(const std::function<bool(const Command&)>& match,
 
 void CommandQueue::expire_queued() {
   auto now = Clock::now();
-  fail_where(
-      [now](const Command& c) { return now - c.queued_at_ >= c.options().max_queued; },
-      describe_() + " stayed offline; command dropped after waiting for the reconnect");
+  fail_where([now](const Command& c) { return now - c.queued_at_ >= c.options().max_queued; },
+             describe_() + " stayed offline; command dropped after waiting for the reconnect");
 }
 
 Clock::time_point CommandQueue::next_expiry() const {
@@ -226,13 +228,13 @@ Task<void> CommandQueue::process(std::shared_ptr<Command> command) {
     }
     bool timed_out = outcome_ == Outcome::waiting;
     if (command->attempts_ > options.retries) {
-      auto attempts = std::to_string(command->attempts_) + " attempt" +
-                      (command->attempts_ == 1 ? "" : "s");
+      auto attempts =
+          std::to_string(command->attempts_) + " attempt" + (command->attempts_ == 1 ? "" : "s");
       finish(command, true,
              timed_out ? describe_() + ": no reply to " + label(*command) + " within " +
                              std::to_string(options.timeout.count()) + " ms (" + attempts + ")"
-                       : describe_() + ": device kept asking to retry " + label(*command) +
-                             " (" + attempts + ")");
+                       : describe_() + ": device kept asking to retry " + label(*command) + " (" +
+                             attempts + ")");
       co_return;
     }
     log_.debug(timed_out ? "no reply to " : "device asked to retry ", label(*command),

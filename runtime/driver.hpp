@@ -10,6 +10,7 @@
 #include "runtime/json.hpp"
 #include "runtime/log.hpp"
 #include "runtime/subscription.hpp"
+#include "transports/modbus_bus.hpp"
 
 #include <chrono>
 #include <functional>
@@ -39,6 +40,8 @@ class ModuleContext {
   virtual Subscription watch(std::string_view module, int index, std::string_view status,
                              std::function<void(const Json&)> on_change) = 0;
   virtual Executor executor() const = 0;
+  // Modbus drivers: one request for this module's unit on its bus.
+  virtual Task<modbus::Result> modbus(modbus::Request request) = 0;
 };
 
 class Driver {
@@ -118,6 +121,15 @@ class Driver {
     return context_->watch(module, index, status, std::move(on_change));
   }
   Executor executor() const { return context_->executor(); }
+
+  // Modbus drivers: this module's unit on its bus. Throw RequestFailed with the bus's error
+  // (slave, table, address and what to check). `poll` requests yield to user actions.
+  Task<std::vector<std::uint16_t>> read_registers(modbus::Table table, std::uint16_t address,
+                                                  std::uint16_t count, bool poll = false);
+  Task<std::vector<std::uint8_t>> read_bits(modbus::Table table, std::uint16_t address,
+                                            std::uint16_t count, bool poll = false);
+  Task<void> write_registers(std::uint16_t address, std::vector<std::uint16_t> values);
+  Task<void> write_coils(std::uint16_t address, std::vector<std::uint8_t> values);
 
  private:
   ModuleContext* context_ = nullptr;

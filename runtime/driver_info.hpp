@@ -8,13 +8,16 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace roomd {
 
-enum class TransportKind { none, tcp, udp };
+// `bytes` drivers run over any byte transport (tcp, udp, serial); the kind names the
+// default one. `modbus` drivers run over modbus_tcp or modbus_rtu.
+enum class TransportKind { none, tcp, udp, serial, modbus };
 
 inline const char* to_string(TransportKind kind) {
   switch (kind) {
@@ -22,11 +25,22 @@ inline const char* to_string(TransportKind kind) {
       return "tcp";
     case TransportKind::udp:
       return "udp";
+    case TransportKind::serial:
+      return "serial";
+    case TransportKind::modbus:
+      return "modbus";
     case TransportKind::none:
       break;
   }
   return "none";
 }
+
+// A problem found in a module's settings by the driver itself: `path` is relative to the
+// module's settings ("registers[2].table").
+struct SettingsProblem {
+  std::string path;
+  std::string message;
+};
 
 struct ParamInfo {
   std::string name;
@@ -37,8 +51,8 @@ struct ParamInfo {
 struct MethodInfo {
   std::string name;
   std::vector<ParamInfo> params;
-  std::string returns;      // JSON type of the result, "null" for none
-  std::string sets;         // status variable this method writes, if any
+  std::string returns;  // JSON type of the result, "null" for none
+  std::string sets;     // status variable this method writes, if any
   std::string description;
   std::string signature() const;  // "power(on: boolean)"
 };
@@ -58,7 +72,7 @@ struct StatusInfo {
 };
 
 struct DriverInfo {
-  std::string name;          // "pjlink"
+  std::string name;  // "pjlink"
   std::string description;
   std::string generic_name;  // Projector, Display, Switcher, Sensor, System
   TransportKind transport = TransportKind::none;
@@ -68,6 +82,9 @@ struct DriverInfo {
   // true: after the link comes up the driver completes a handshake (greeting, login) and
   // calls ready(); until then the queue holds commands and `connected` stays false.
   bool handshake = false;
+  int default_unit = 1;  // modbus drivers: the unit id when the config gives none
+  // Checks what types alone cannot (a register map); run by check-config before anything starts.
+  std::function<std::vector<SettingsProblem>(const Json& settings)> check_settings;
   std::vector<SettingInfo> settings;
   std::vector<StatusInfo> status;
   std::vector<MethodInfo> methods;  // filled from the driver's expose()

@@ -23,8 +23,8 @@ DriverRegistry::~DriverRegistry() {
 void DriverRegistry::add(DriverRegistration registration) {
   auto name = registration.info.name;
   if (drivers_.count(name))
-    throw std::logic_error("driver " + name + " is registered twice (" +
-                           drivers_.at(name).origin + " and " + registration.origin + ")");
+    throw std::logic_error("driver " + name + " is registered twice (" + drivers_.at(name).origin +
+                           " and " + registration.origin + ")");
   drivers_.emplace(std::move(name), std::move(registration));
 }
 

@@ -31,8 +31,7 @@ class RoomdError : public std::runtime_error {
 // Unknown method, or arguments that do not fit its parameters.
 class BadArguments : public RoomdError {
  public:
-  explicit BadArguments(const std::string& message)
-      : RoomdError(ErrorCode::bad_request, message) {}
+  explicit BadArguments(const std::string& message) : RoomdError(ErrorCode::bad_request, message) {}
 };
 
 // The device answered with an error, did not answer, or the module is offline or stopped.

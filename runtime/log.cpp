@@ -165,8 +165,12 @@ Subscription LogHub::tap(LogLevel min_level, LogListener listener) {
   });
 }
 
-void LogHub::set_stderr(bool enabled) { stderr_enabled_ = enabled; }
-void LogHub::set_journald(bool enabled) { journald_ = enabled; }
+void LogHub::set_stderr(bool enabled) {
+  stderr_enabled_ = enabled;
+}
+void LogHub::set_journald(bool enabled) {
+  journald_ = enabled;
+}
 
 void LogHub::dispatch(const LogChannel& channel, LogLevel level, std::string_view message) {
   LogRecord record{channel.module_id(), channel.klass(), level, message, unix_now()};

@@ -68,9 +68,7 @@ class Logger {
   Logger() = default;
   explicit Logger(std::shared_ptr<LogChannel> channel) : channel_(std::move(channel)) {}
 
-  bool enabled(LogLevel level) const noexcept {
-    return channel_ && level >= channel_->effective();
-  }
+  bool enabled(LogLevel level) const noexcept { return channel_ && level >= channel_->effective(); }
 
   template <class... Parts>
   void log(LogLevel level, const Parts&... parts) const {
@@ -80,17 +78,29 @@ class Logger {
     write(level, out.str());
   }
   template <class... Parts>
-  void trace(const Parts&... p) const { log(LogLevel::trace, p...); }
+  void trace(const Parts&... p) const {
+    log(LogLevel::trace, p...);
+  }
   template <class... Parts>
-  void debug(const Parts&... p) const { log(LogLevel::debug, p...); }
+  void debug(const Parts&... p) const {
+    log(LogLevel::debug, p...);
+  }
   template <class... Parts>
-  void info(const Parts&... p) const { log(LogLevel::info, p...); }
+  void info(const Parts&... p) const {
+    log(LogLevel::info, p...);
+  }
   template <class... Parts>
-  void warn(const Parts&... p) const { log(LogLevel::warn, p...); }
+  void warn(const Parts&... p) const {
+    log(LogLevel::warn, p...);
+  }
   template <class... Parts>
-  void error(const Parts&... p) const { log(LogLevel::error, p...); }
+  void error(const Parts&... p) const {
+    log(LogLevel::error, p...);
+  }
   template <class... Parts>
-  void fatal(const Parts&... p) const { log(LogLevel::fatal, p...); }
+  void fatal(const Parts&... p) const {
+    log(LogLevel::fatal, p...);
+  }
 
   // Writes an already formatted message (the level check is the caller's).
   void write(LogLevel level, std::string_view message) const;

@@ -64,8 +64,8 @@ bool json_matches(std::string_view type, const Json& value) {
   if (type == "boolean") return value.is_boolean();
   if (type == "integer")
     return value.is_number_integer() ||
-           (value.is_number_float() && value.get<double>() == static_cast<double>(
-                                                                  value.get<long long>()));
+           (value.is_number_float() &&
+            value.get<double>() == static_cast<double>(value.get<long long>()));
   if (type == "number") return value.is_number();
   if (type == "string") return value.is_string();
   if (type == "array") return value.is_array();

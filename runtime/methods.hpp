@@ -25,7 +25,8 @@ class Driver;
 
 struct Param {
   Param(const char* n) : name(n) {}  // NOLINT: {"on"} reads like the manual
-  Param(std::string n, Json default_value) : name(std::move(n)), default_value(std::move(default_value)) {}
+  Param(std::string n, Json default_value)
+      : name(std::move(n)), default_value(std::move(default_value)) {}
   std::string name;
   std::optional<Json> default_value;
 };
@@ -68,12 +69,11 @@ struct JsonTypeName<void> {
   static constexpr const char* value = "null";
 };
 template <class T>
-  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-struct JsonTypeName<T> {
+requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) struct JsonTypeName<T> {
   static constexpr const char* value = "integer";
 };
 template <class T>
-  requires std::is_floating_point_v<T>
+requires std::is_floating_point_v<T>
 struct JsonTypeName<T> {
   static constexpr const char* value = "number";
 };
@@ -115,8 +115,7 @@ T convert_argument(const MethodInfo& info, std::size_t index, Json& value) {
 template <class D, class R, class... A, std::size_t... I>
 Task<Json> call_method(D& driver, Task<R> (D::*fn)(A...), std::vector<Json> values,
                        const MethodInfo* info, std::index_sequence<I...>) {
-  std::tuple<std::decay_t<A>...> args{
-      convert_argument<std::decay_t<A>>(*info, I, values[I])...};
+  std::tuple<std::decay_t<A>...> args{convert_argument<std::decay_t<A>>(*info, I, values[I])...};
   if constexpr (std::is_void_v<R>) {
     co_await (driver.*fn)(std::move(std::get<I>(args))...);
     co_return Json(nullptr);

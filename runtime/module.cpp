@@ -55,7 +55,7 @@ const char* to_string(ModuleRunState state) {
 
 Module::Module(Executor executor, ModuleConfig config, const DriverRegistration& driver,
                Json settings, StateStore& state, Logger log, ModuleDirectory& directory,
-               TransportFactory make_transport)
+               TransportFactory make_transport, ModbusLink modbus)
     : strand_(asio::make_strand(executor)),
       config_(std::move(config)),
       driver_(driver),
@@ -64,6 +64,7 @@ Module::Module(Executor executor, ModuleConfig config, const DriverRegistration&
       log_(std::move(log)),
       directory_(directory),
       make_transport_(std::move(make_transport)),
+      modbus_(std::move(modbus)),
       restart_timer_(strand_) {}
 
 Module::~Module() {
@@ -72,7 +73,11 @@ Module::~Module() {
 }
 
 std::string Module::describe() const {
-  return transport_ ? config_.id + " (" + transport_->describe() + ")" : config_.id;
+  if (transport_) return config_.id + " (" + transport_->describe() + ")";
+  if (modbus_.bus)
+    return config_.id + " (" + modbus_.bus->describe() + " unit " + std::to_string(modbus_.unit) +
+           ")";
+  return config_.id;
 }
 
 void Module::start() {
@@ -99,25 +104,26 @@ Task<void> keep_alive(std::shared_ptr<Driver> instance, Task<void> task) {
 
 void Module::spawn(Task<void> task, std::string where) {
   auto generation = generation_;
-  asio::co_spawn(
-      strand_, keep_alive(instance_, std::move(task)),
-      [this, generation, where = std::move(where)](std::exception_ptr error) {
-        if (!error || generation != generation_) return;
-        try {
-          std::rethrow_exception(error);
-        } catch (const RoomdError& e) {
-          // A device that did not answer a poll is the device's problem, not the driver's.
-          log_.warn(where, ": ", e.what());
-        } catch (...) {
-          fail(where, std::current_exception());
-        }
-      });
+  asio::co_spawn(strand_, keep_alive(instance_, std::move(task)),
+                 [this, generation, where = std::move(where)](std::exception_ptr error) {
+                   if (!error || generation != generation_) return;
+                   try {
+                     std::rethrow_exception(error);
+                   } catch (const RoomdError& e) {
+                     // A device that did not answer a poll is the device's problem, not the
+                     // driver's.
+                     log_.warn(where, ": ", e.what());
+                   } catch (...) {
+                     fail(where, std::current_exception());
+                   }
+                 });
 }
 
 Task<void> Module::finish_load(Driver& driver, std::uint64_t generation) {
   co_await driver.on_load();
   if (generation != generation_) co_return;
   run_state_ = ModuleRunState::running;
+  if (modbus_.bus) co_return;  // online once the unit answers (note_modbus_result)
   if (!transport_) {
     set_online(true);
     co_return;
@@ -156,15 +162,14 @@ void Module::load() {
   queue_->start();
   if (make_transport_) {
     transport_ = make_transport_(strand_);
-    tokenizer_ = make_tokenizer(driver_.info.tokenizer, driver_.info.max_frame,
-                                [this](std::size_t dropped) {
-                                  log_.warn("dropped ", dropped, " bytes from ", describe(),
-                                            ": no complete frame within ",
-                                            driver_.info.max_frame,
-                                            " bytes (check the device's protocol settings)");
-                                });
+    tokenizer_ =
+        make_tokenizer(driver_.info.tokenizer, driver_.info.max_frame, [this](std::size_t dropped) {
+          log_.warn("dropped ", dropped, " bytes from ", describe(), ": no complete frame within ",
+                    driver_.info.max_frame, " bytes (check the device's protocol settings)");
+        });
     set_status("connected", false);
   }
+  if (modbus_.bus) set_status("connected", false);
   spawn(finish_load(*instance_, generation_), "on_load");
 }
 
@@ -180,7 +185,7 @@ void Module::unload(const std::string& reason) {
   } catch (const std::exception& e) {
     log_.error("on_unload raised: ", e.what());
   }
-  if (link_up_ || online_ || transport_) set_status("connected", false);
+  if (link_up_ || online_ || transport_ || modbus_.bus) set_status("connected", false);
   link_up_ = false;
   online_ = false;
   // Coroutines still suspended hold their own reference and end on the cancellations above.
@@ -293,19 +298,23 @@ Task<void> Module::run_timer(std::shared_ptr<asio::steady_timer> timer, Duration
   timer->expires_after(first);
   for (;;) {
     auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec || generation != generation_) co_return;
+    if (ec || generation != generation_) break;
     try {
       co_await fn();
     } catch (const RoomdError& e) {
       // One failed poll is no reason to stop polling.
       log_.warn("timer: ", e.what());
     }
-    if (period == Duration::zero() || generation != generation_) co_return;
+    if (period == Duration::zero() || generation != generation_) break;
     timer->expires_after(period);
   }
+  // One-shot timers (a poll after each reconnect) must not pile up over a long uptime.
+  if (generation == generation_) std::erase(timers_, timer);
 }
 
-bool Module::online() const { return online_; }
+bool Module::online() const {
+  return online_;
+}
 
 void Module::ready() {
   if (!link_up_) return;
@@ -340,8 +349,7 @@ Task<Json> Module::run_method(std::string method, Json args) {
   const auto* entry = driver_.methods->find(method);
   if (!entry) {
     std::string known;
-    for (const auto& m : driver_.info.methods)
-      known += (known.empty() ? "" : ", ") + m.signature();
+    for (const auto& m : driver_.info.methods) known += (known.empty() ? "" : ", ") + m.signature();
     throw BadArguments("unknown method '" + method + "' on " + config_.id + " (" +
                        driver_.info.name + "); methods: " + known);
   }
@@ -361,6 +369,42 @@ Task<Json> Module::run_method(std::string method, Json args) {
   }
   // The driver raised something that is not a roomd error: the call failed, the module lives.
   throw RequestFailed(config_.id + " " + method + ": " + failure);
+}
+
+Task<modbus::Result> Module::modbus(modbus::Request request) {
+  auto bus = modbus_.bus;
+  if (!bus)
+    throw RequestFailed(config_.id + " has no modbus transport (driver " + driver_.info.name +
+                        "; give the module a modbus_tcp or modbus_rtu transport)");
+  request.unit = modbus_.unit;
+  auto generation = generation_;
+  // A named local: g++ 12 copies closure temporaries inside co_await expressions bitwise,
+  // which breaks the reference counts of the captured bus and executor.
+  auto initiate = [bus, strand = strand_](auto handler, modbus::Request request) {
+    // use_awaitable's handler is move-only; the bus keeps a copyable callback.
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    bus->submit(std::move(request), strand,
+                [shared](modbus::Result result) { (*shared)(std::move(result)); });
+  };
+  auto result = co_await asio::async_initiate<const asio::use_awaitable_t<>, void(modbus::Result)>(
+      initiate, asio::use_awaitable, std::move(request));
+  if (generation == generation_) note_modbus_result(result);
+  co_return result;
+}
+
+void Module::note_modbus_result(const modbus::Result& result) {
+  // An exception reply still proves the slave is there.
+  if (result.ok || result.exception != 0) {
+    if (!online_) log_.info("unit ", modbus_.unit, " on ", modbus_.bus->describe(), " answers");
+    set_online(true);
+    return;
+  }
+  if (!online_) return;
+  if (!modbus_.bus->connected() ||
+      modbus_.bus->health(modbus_.unit) == modbus::SlaveHealth::tripped) {
+    log_.warn(result.error);
+    set_online(false);
+  }
 }
 
 Task<Json> Module::call(std::string_view module, int index, std::string_view method, Json args) {
@@ -385,10 +429,9 @@ Subscription Module::watch(std::string_view module, int index, std::string_view 
     });
   };
   if (auto current = state_.get(peer->module_id(), status)) deliver(*current);
-  return state_.subscribe(peer->module_id(), status,
-                          [deliver](std::string_view, std::string_view, const Json& value) {
-                            deliver(value);
-                          });
+  return state_.subscribe(
+      peer->module_id(), status,
+      [deliver](std::string_view, std::string_view, const Json& value) { deliver(value); });
 }
 
 }  // namespace roomd

@@ -38,11 +38,17 @@ const char* to_string(ModuleRunState state);
 
 using TransportFactory = std::function<std::unique_ptr<Transport>(Executor)>;
 
+// A module on a Modbus bus: the shared bus and this module's unit id on it.
+struct ModbusLink {
+  std::shared_ptr<modbus::Bus> bus;
+  int unit = 1;
+};
+
 class Module final : public ModuleContext {
  public:
-  Module(Executor executor, ModuleConfig config, const DriverRegistration& driver,
-         Json settings, StateStore& state, Logger log, ModuleDirectory& directory,
-         TransportFactory make_transport);
+  Module(Executor executor, ModuleConfig config, const DriverRegistration& driver, Json settings,
+         StateStore& state, Logger log, ModuleDirectory& directory, TransportFactory make_transport,
+         ModbusLink modbus = {});
   ~Module() override;
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
@@ -75,11 +81,11 @@ class Module final : public ModuleContext {
   bool write(std::string bytes) override;
   void reconnect() override;
   void clear_queue(const std::string& reason) override;
-  Task<Json> call(std::string_view module, int index, std::string_view method,
-                  Json args) override;
+  Task<Json> call(std::string_view module, int index, std::string_view method, Json args) override;
   Subscription watch(std::string_view module, int index, std::string_view status,
                      std::function<void(const Json&)> on_change) override;
   Executor executor() const override { return strand_; }
+  Task<modbus::Result> modbus(modbus::Request request) override;
 
  private:
   void load();
@@ -87,15 +93,15 @@ class Module final : public ModuleContext {
   void fail(const std::string& where, std::exception_ptr error);
   void spawn(Task<void> task, std::string where);
   Task<void> finish_load(Driver& driver, std::uint64_t generation);
-  Task<void> run_timer(std::shared_ptr<asio::steady_timer> timer, Duration first,
-                       Duration period, std::uint64_t generation,
-                       std::function<Task<void>()> fn);
+  Task<void> run_timer(std::shared_ptr<asio::steady_timer> timer, Duration first, Duration period,
+                       std::uint64_t generation, std::function<Task<void>()> fn);
   Task<Json> run_method(std::string method, Json args);
   void on_link_up();
   void on_link_down(const error_code& ec);
   void on_bytes(std::string_view bytes);
   void set_online(bool online);
   std::string describe() const;
+  void note_modbus_result(const modbus::Result& result);
 
   Executor strand_;
   ModuleConfig config_;
@@ -105,6 +111,7 @@ class Module final : public ModuleContext {
   Logger log_;
   ModuleDirectory& directory_;
   TransportFactory make_transport_;
+  ModbusLink modbus_;
 
   std::shared_ptr<Driver> instance_;
   std::shared_ptr<CommandQueue> queue_;

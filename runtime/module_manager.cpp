@@ -36,16 +36,60 @@ void check_settings(const ModuleConfig& module, const DriverInfo& info,
     if (!declared) {
       std::string known;
       for (const auto& s : info.settings) known += (known.empty() ? "" : ", ") + s.name;
-      errors.push_back({path, "unknown setting for driver " + info.name +
-                                  (known.empty() ? " (it has no settings)"
-                                                 : " (it has: " + known + ")")});
+      errors.push_back(
+          {path, "unknown setting for driver " + info.name +
+                     (known.empty() ? " (it has no settings)" : " (it has: " + known + ")")});
       continue;
     }
     if (!setting_matches(declared->type, value))
-      errors.push_back({path, "expected " + setting_expectation(declared->type) + ", got " +
-                                  (declared->secret ? std::string(value.type_name())
-                                                    : value.dump())});
+      errors.push_back(
+          {path, "expected " + setting_expectation(declared->type) + ", got " +
+                     (declared->secret ? std::string(value.type_name()) : value.dump())});
   }
+}
+
+bool is_modbus(const TransportConfig& transport) {
+  return std::holds_alternative<ModbusTcpConfig>(transport) ||
+         std::holds_alternative<ModbusRtuConfig>(transport);
+}
+
+void check_transport(const ModuleConfig& module, const DriverInfo& info,
+                     std::vector<ConfigError>& errors) {
+  auto path = module.json_path + ".transport";
+  bool has_transport = !std::holds_alternative<std::monostate>(module.transport);
+  if (info.transport == TransportKind::none) {
+    if (has_transport)
+      errors.push_back({path, "driver " + info.name + " is a logic driver and takes no transport"});
+    return;
+  }
+  if (!has_transport) {
+    std::string hint =
+        info.transport == TransportKind::modbus
+            ? "modbus_tcp or modbus_rtu"
+            : std::string(to_string(info.transport)) +
+                  (info.default_port ? " (default port " + std::to_string(info.default_port) + ")"
+                                     : "");
+    errors.push_back({path, "required: driver " + info.name + " talks " + hint});
+    return;
+  }
+  if (info.transport == TransportKind::modbus && !is_modbus(module.transport)) {
+    errors.push_back({path, "driver " + info.name + " talks Modbus: use modbus_tcp or modbus_rtu"});
+    return;
+  }
+  if (info.transport != TransportKind::modbus && is_modbus(module.transport)) {
+    errors.push_back(
+        {path, "driver " + info.name + " talks a byte protocol: use tcp, udp or serial"});
+    return;
+  }
+  auto port_missing = [&](std::uint16_t port, const char* kind) {
+    if (port == 0 && info.default_port == 0)
+      errors.push_back(
+          {path + "." + kind + ".port", "required: driver " + info.name + " has no default port"});
+  };
+  if (const auto* tcp = std::get_if<TcpTransportConfig>(&module.transport))
+    port_missing(tcp->port, "tcp");
+  if (const auto* udp = std::get_if<UdpTransportConfig>(&module.transport))
+    port_missing(udp->port, "udp");
 }
 
 }  // namespace
@@ -68,42 +112,29 @@ std::vector<ConfigError> check_modules(const Config& config, DriverRegistry& reg
       continue;
     }
     const auto& info = driver->info;
-    bool has_transport = !std::holds_alternative<std::monostate>(module.transport);
-    if (info.transport == TransportKind::none && has_transport)
-      errors.push_back({module.json_path + ".transport",
-                        "driver " + info.name + " is a logic driver and takes no transport"});
-    if (info.transport != TransportKind::none && !has_transport)
-      errors.push_back({module.json_path + ".transport",
-                        "required: driver " + info.name + " talks " + to_string(info.transport) +
-                            (info.default_port ? " (default port " +
-                                                     std::to_string(info.default_port) + ")"
-                                               : "")});
-    auto port_missing = [&](std::uint16_t port, const char* kind) {
-      if (port == 0 && info.default_port == 0)
-        errors.push_back({module.json_path + ".transport." + kind + ".port",
-                          "required: driver " + info.name + " has no default port"});
-    };
-    if (const auto* tcp = std::get_if<TcpTransportConfig>(&module.transport))
-      port_missing(tcp->port, "tcp");
-    if (const auto* udp = std::get_if<UdpTransportConfig>(&module.transport))
-      port_missing(udp->port, "udp");
+    check_transport(module, info, errors);
     check_settings(module, info, errors);
+    if (info.check_settings)
+      for (auto& problem : info.check_settings(merged_settings(info, module.settings)))
+        errors.push_back({module.json_path + ".settings." + problem.path, problem.message});
   }
   return errors;
 }
 
-ModuleManager::ModuleManager(asio::io_context& io, const Config& config,
-                             DriverRegistry& registry, StateStore& state, LogHub& logs) {
+ModuleManager::ModuleManager(asio::io_context& io, const Config& config, DriverRegistry& registry,
+                             StateStore& state, LogHub& logs)
+    : buses_(serial_port_resolver()) {
   std::map<std::string, Module*, std::less<>> by_id;
   for (const auto& module_config : config.modules) {
     std::string error;
     const auto* driver = registry.resolve(module_config.driver, config.driver_path, error);
     if (!driver) throw std::runtime_error(module_config.json_path + ".driver: " + error);
     auto logger = logs.logger(module_config.id, driver->info.name, module_config.log_level);
-    auto module = std::make_unique<Module>(
-        io.get_executor(), module_config, *driver,
-        merged_settings(driver->info, module_config.settings), state, std::move(logger), *this,
-        transport_factory(module_config.transport, driver->info));
+    auto module = std::make_unique<Module>(io.get_executor(), module_config, *driver,
+                                           merged_settings(driver->info, module_config.settings),
+                                           state, std::move(logger), *this,
+                                           transport_factory(module_config.transport, driver->info),
+                                           modbus_link(module_config.transport, driver->info));
     by_id[module_config.id] = module.get();
     modules_.push_back(std::move(module));
   }
@@ -120,7 +151,19 @@ ModuleManager::ModuleManager(asio::io_context& io, const Config& config,
   }
 }
 
-ModuleManager::~ModuleManager() = default;
+ModuleManager::~ModuleManager() {
+  modules_.clear();
+  buses_.stop_all();
+}
+
+ModbusLink ModuleManager::modbus_link(const TransportConfig& transport, const DriverInfo& info) {
+  auto unit = [&](int configured) { return configured >= 0 ? configured : info.default_unit; };
+  if (const auto* tcp = std::get_if<ModbusTcpConfig>(&transport))
+    return {buses_.tcp(*tcp), unit(tcp->unit)};
+  if (const auto* rtu = std::get_if<ModbusRtuConfig>(&transport))
+    return {buses_.rtu(*rtu), unit(rtu->unit)};
+  return {};
+}
 
 void ModuleManager::start_all() {
   for (auto& module : modules_) module->start();
@@ -150,8 +193,7 @@ Module* ModuleManager::find(std::string_view system_id, std::string_view name, i
   return nullptr;
 }
 
-Module* ModuleManager::find_peer(const std::string& module_id, std::string_view name,
-                                 int index) {
+Module* ModuleManager::find_peer(const std::string& module_id, std::string_view name, int index) {
   for (const auto& sys : systems_) {
     bool member = false;
     for (const auto& entry : sys.modules) member = member || entry.module->module_id() == module_id;

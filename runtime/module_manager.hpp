@@ -8,6 +8,7 @@
 #include "runtime/log.hpp"
 #include "runtime/module.hpp"
 #include "runtime/state_store.hpp"
+#include "transports/modbus_bus.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -56,6 +57,9 @@ class ModuleManager final : public ModuleDirectory {
   Module* find_peer(const std::string& module_id, std::string_view name, int index) override;
 
  private:
+  ModbusLink modbus_link(const TransportConfig& transport, const DriverInfo& info);
+
+  modbus::BusRegistry buses_;  // declared first: modules on a bus go before the bus
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<System> systems_;
 };

@@ -28,12 +28,12 @@ struct PluginHeader {
 #endif
 
 // Put once in a plugin's source file, with the driver class.
-#define ROOMD_DRIVER_PLUGIN(DriverClass)                                                  \
-  extern "C" __attribute__((visibility("default")))                                       \
+#define ROOMD_DRIVER_PLUGIN(DriverClass)                                                   \
+  extern "C" __attribute__((visibility("default")))                                        \
   const ::roomd::PluginHeader roomd_plugin_header{::roomd::kPluginMagic, ROOMD_PLUGIN_ABI, \
-                                                  ROOMD_VERSION_STRING, __GNUC__,         \
-                                                  _GLIBCXX_USE_CXX11_ABI};                \
-  extern "C" __attribute__((visibility("default"))) void roomd_plugin_register(          \
-      ::roomd::DriverRegistration* out) {                                                 \
-    *out = ::roomd::make_registration<DriverClass>();                                     \
+                                                  ROOMD_VERSION_STRING, __GNUC__,          \
+                                                  _GLIBCXX_USE_CXX11_ABI};                 \
+  extern "C" __attribute__((visibility("default"))) void roomd_plugin_register(            \
+      ::roomd::DriverRegistration* out) {                                                  \
+    *out = ::roomd::make_registration<DriverClass>();                                      \
   }

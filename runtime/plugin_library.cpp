@@ -28,8 +28,8 @@ PluginLibrary::PluginLibrary(const std::string& path) : path_(path) {
   if (header->gcc_major != __GNUC__ || header->cxx11_abi != _GLIBCXX_USE_CXX11_ABI)
     fail("built with g++ " + std::to_string(header->gcc_major) + ", this roomd with g++ " +
          std::to_string(__GNUC__) + "; rebuild the plugin with the same compiler");
-  register_ = reinterpret_cast<void (*)(DriverRegistration*)>(
-      dlsym(handle_, "roomd_plugin_register"));
+  register_ =
+      reinterpret_cast<void (*)(DriverRegistration*)>(dlsym(handle_, "roomd_plugin_register"));
   if (!register_) fail("no roomd_plugin_register entry point (use ROOMD_DRIVER_PLUGIN)");
 }
 

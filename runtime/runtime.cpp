@@ -27,9 +27,8 @@ Runtime::~Runtime() {
 void Runtime::start() {
   persistence_->restore_into(state_);
   persistence_->attach(state_);
-  log_.info("roomd starting box ", config_.box.id, " with ", config_.modules.size(),
-            " modules in ", config_.systems.size(), " systems; state in ",
-            config_.box.state_dir);
+  log_.info("roomd starting box ", config_.box.id, " with ", config_.modules.size(), " modules in ",
+            config_.systems.size(), " systems; state in ", config_.box.state_dir);
   modules_->start_all();
 }
 
@@ -38,6 +37,8 @@ void Runtime::stop() {
   modules_->stop_all();
 }
 
-void Runtime::flush() { persistence_->flush(); }
+void Runtime::flush() {
+  persistence_->flush();
+}
 
 }  // namespace roomd

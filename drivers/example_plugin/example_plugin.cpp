@@ -24,7 +24,9 @@ class EchoDevice final : public roomd::Driver {
     info.status = {{"last", "string", "the last line the device sent back"}};
     return info;
   }
-  static void expose(roomd::Methods<EchoDevice>& m) { m.method("echo", &EchoDevice::echo, {"text"}); }
+  static void expose(roomd::Methods<EchoDevice>& m) {
+    m.method("echo", &EchoDevice::echo, {"text"});
+  }
 
   roomd::Task<std::string> echo(std::string text) {
     auto reply = co_await send(setting<std::string>("prefix") + text + "\n");

@@ -66,6 +66,8 @@ DriverInfo Pjlink::info() {
   info.settings = {
       {"password", "string", "", "PJLink password; empty when authentication is off", true},
       {"poll_every", "duration", "10s", "how often power and input are polled", false},
+      {"timeout", "duration", "5s",
+       "how long to wait for each reply; a command is sent up to 3 times", false},
   };
   info.status = {
       {"power", "boolean", "true while on or warming up"},
@@ -106,13 +108,17 @@ Task<void> Pjlink::connected() {
 }
 
 Task<Json> Pjlink::command(std::string body, SendOptions options) {
+  options.timeout = setting_duration("timeout");
   return send("%1" + std::move(body) + "\r", std::move(options));
 }
 
 Task<bool> Pjlink::power(bool on) {
   co_await command(on ? "POWR 1" : "POWR 0", {.name = "power", .priority = kUserPriority});
   set_status("power", on);
-  set_status("power_state", on ? "warming" : "cooling");
+  // POWR 1 to a projector that is on (POWR 0 in standby) is a no-op answered OK: keep the
+  // steady state instead of reporting a warm-up or cool-down until the next poll.
+  if (status("power_state") != (on ? "on" : "standby"))
+    set_status("power_state", on ? "warming" : "cooling");
   co_return on;
 }
 
@@ -146,8 +152,8 @@ Task<Json> Pjlink::mute(std::string what, bool on) {
   } else if (what == "both") {
     type = '3';
   } else {
-    throw BadArguments("mute(what: string, on: boolean): what must be video, audio or both, got \"" +
-                       what + "\"");
+    throw BadArguments(
+        "mute(what: string, on: boolean): what must be video, audio or both, got \"" + what + "\"");
   }
   auto name = "mute_" + what;
   auto body = std::string("AVMT ") + type + (on ? '1' : '0');
@@ -192,7 +198,7 @@ Task<void> Pjlink::poll() {
 
 void Pjlink::greeting(std::string_view frame) {
   if (frame == "PJLINK 0") {
-    log().debug("projector does not require authentication");
+    log().info("projector does not require authentication");
     handshake_done_ = true;
     ready();
     in(Duration::zero(), [this] { return poll(); });
@@ -228,6 +234,7 @@ Received Pjlink::received(std::string_view frame, Command* pending) {
   auto code = frame.substr(2, 4);
   auto value = frame.substr(7);
   if (!handshake_done_) {
+    log().info("authenticated with the projector");
     handshake_done_ = true;
     ready();
     in(Duration::zero(), [this] { return poll(); });

@@ -29,6 +29,10 @@ bool valid_input_syntax(std::string_view param) {
 SimState::SimState(const SimulatorOptions& options)
     : options_(options), lamp_base_hours_(std::clamp(options.lamp_hours, 0, kMaxLampHours)) {
   if (!options_.inputs.empty()) input_ = options_.inputs.front();
+  if (options_.powered_on) {
+    phase_ = PowerState::on;
+    lamp_on_since_ = std::chrono::steady_clock::now();
+  }
 }
 
 std::optional<std::string> SimState::handle(std::string_view line, TimePoint now) {

@@ -26,6 +26,7 @@ struct SimulatorOptions {
   std::chrono::milliseconds idle_timeout{30000};
 
   // Device.
+  bool powered_on = false;  // start on (the demo), instead of in standby
   std::chrono::milliseconds warmup{2000};
   std::chrono::milliseconds cooldown{2000};
   std::string name = "roomd PJLink simulator";

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -266,13 +267,6 @@ TEST_CASE("a transport names exactly one supported kind", "[config][errors]") {
         "transport": { "tcp": { "host": "h" }, "udp": { "host": "h" } } })")) ==
         Texts{kExactlyOne});
   CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
-        "transport": { "serial": { "port": "/dev/ttyUSB0", "baud": 9600 } } })")) ==
-        Texts{"modules[0].transport.serial: serial transport is not supported by this build yet"});
-  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
-        "transport": { "modbus_rtu": { "port": "/dev/ttyUSB0" } } })")) ==
-        Texts{"modules[0].transport.modbus_rtu: modbus_rtu transport is not supported by this "
-              "build yet"});
-  CHECK(error_texts(with_module(R"({ "id": "m", "driver": "d", "name": "N",
         "transport": { "udp": { "port": 5 } } })")) ==
         Texts{"modules[0].transport.udp.host: required"});
 }
@@ -354,7 +348,6 @@ TEST_CASE("every problem in a file is reported, not just the first", "[config][e
               R"(modules[1].id: duplicate module id "mod-proj" (first at modules[0]))",
               "modules[1].driver: must not be empty",
               "modules[1].name: must not end in _<number> (the index is added by the system)",
-              "modules[1].transport.serial: serial transport is not supported by this build yet",
               R"(modules[1].setings: unknown key (did you mean "settings"?))",
               R"(systems[0].modules[1]: unknown module "mod-x")",
           });
@@ -382,6 +375,294 @@ TEST_CASE("load_config_file reads a file and reports unreadable ones", "[config]
   CHECK(loaded.errors.empty());
   REQUIRE(loaded.config.has_value());
   CHECK(loaded.config->box.id == "room-101");
+}
+
+// The transport of the only module of a config, or nullptr when it has errors or another kind.
+template <class T>
+std::optional<T> transport_of(const std::string& transport) {
+  const ConfigResult result = parse_config(
+      with_module(R"({ "id": "m", "driver": "d", "name": "N", "transport": )" + transport + " }"));
+  for (const ConfigError& error : result.errors) FAIL_CHECK(error.text());
+  if (!result.config) return std::nullopt;
+  const auto* config = std::get_if<T>(&result.config->modules.at(0).transport);
+  if (config == nullptr) return std::nullopt;
+  return *config;
+}
+
+Texts transport_errors(const std::string& transport) {
+  return error_texts(
+      with_module(R"({ "id": "m", "driver": "d", "name": "N", "transport": )" + transport + " }"));
+}
+
+// Several modules, each given as its transport only.
+Texts bus_errors(const std::vector<std::string>& transports) {
+  std::string modules;
+  for (std::size_t i = 0; i < transports.size(); ++i) {
+    modules += (i == 0 ? "" : ", ") + std::string(R"({ "id": "m)") + std::to_string(i) +
+               R"(", "driver": "d", "name": "N", "transport": )" + transports[i] + " }";
+  }
+  return error_texts(with_module(modules));
+}
+
+TEST_CASE("serial transport with every field", "[config][serial]") {
+  const auto serial = transport_of<SerialTransportConfig>(R"({ "serial": {
+      "port": "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A1B2-if00-port0", "baud": 115200,
+      "data_bits": 7, "parity": "even", "stop_bits": 2, "flow_control": "rtscts",
+      "backoff_min": "200ms", "backoff_max": "2s" } })");
+  REQUIRE(serial);
+  CHECK(serial->port.path == "/dev/serial/by-id/usb-FTDI_FT232R_USB_UART_A1B2-if00-port0");
+  CHECK_FALSE(serial->port.usb);
+  CHECK(serial->line.baud == 115200);
+  CHECK(serial->line.data_bits == 7);
+  CHECK(serial->line.parity == "even");
+  CHECK(serial->line.stop_bits == 2);
+  CHECK(serial->line.flow_control == "rtscts");
+  CHECK(serial->backoff_min == Duration{200});
+  CHECK(serial->backoff_max == seconds{2});
+}
+
+TEST_CASE("serial transport defaults and a USB identity", "[config][serial]") {
+  const auto serial = transport_of<SerialTransportConfig>(
+      R"({ "serial": { "port": { "usb": { "vid": "0403", "pid": "60Ab", "serial": "A1B2" } } } })");
+  REQUIRE(serial);
+  CHECK(serial->port.path.empty());
+  REQUIRE(serial->port.usb);
+  CHECK(serial->port.usb->vid == "0403");
+  CHECK(serial->port.usb->pid == "60ab");
+  CHECK(serial->port.usb->serial == "A1B2");
+  CHECK(serial->port.describe() == "usb 0403:60ab serial A1B2");
+  CHECK(serial->line.baud == 9600);
+  CHECK(serial->line.data_bits == 8);
+  CHECK(serial->line.parity == "none");
+  CHECK(serial->line.stop_bits == 1);
+  CHECK(serial->line.flow_control == "none");
+  CHECK(serial->backoff_min == seconds{1});
+  CHECK(serial->backoff_max == seconds{10});
+
+  const auto any_serial = transport_of<SerialTransportConfig>(
+      R"({ "serial": { "port": { "usb": { "vid": "1a86", "pid": "7523" } } } })");
+  REQUIRE(any_serial);
+  REQUIRE(any_serial->port.usb);
+  CHECK(any_serial->port.usb->serial.empty());
+  CHECK(any_serial->port.describe() == "usb 1a86:7523");
+  SerialPortSpec path_spec;
+  path_spec.path = "/dev/ttyUSB0";
+  CHECK(path_spec.describe() == "/dev/ttyUSB0");
+}
+
+TEST_CASE("serial port errors", "[config][serial][errors]") {
+  const std::string kPath = "modules[0].transport.serial.port";
+  CHECK(transport_errors(R"({ "serial": { "baud": 9600 } })") == Texts{kPath + ": required"});
+  CHECK(transport_errors(R"({ "serial": { "port": "" } })") ==
+        Texts{kPath + ": must not be empty"});
+  CHECK(transport_errors(R"({ "serial": { "port": "ttyUSB0" } })") ==
+        Texts{kPath + R"(: expected an absolute path such as "/dev/ttyUSB0", got "ttyUSB0")"});
+  CHECK(transport_errors(R"({ "serial": { "port": 3 } })") ==
+        Texts{kPath +
+              R"(: expected a device path or {"usb": {"vid": ..., "pid": ...}}, got number)"});
+  CHECK(transport_errors(R"({ "serial": { "port": {} } })") == Texts{kPath + ".usb: required"});
+  CHECK(transport_errors(R"({ "serial": { "port": { "usb": { "vid": "403", "pid": 6001,
+                                                               "serail": "x" }, "path": "/x" } } })") ==
+        Texts{kPath + R"(.usb.vid: expected a string of 4 hex digits such as "0403", got "403")",
+              kPath + R"(.usb.pid: expected a string of 4 hex digits such as "0403", got 6001)",
+              kPath + R"(.usb.serail: unknown key (did you mean "serial"?))",
+              kPath + ".path: unknown key"});
+  CHECK(transport_errors(R"({ "serial": { "port": { "usb": { "vid": "0403" } } } })") ==
+        Texts{kPath + ".usb.pid: required"});
+}
+
+TEST_CASE("serial line errors", "[config][serial][errors]") {
+  const std::string kRates =
+      "50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400, 57600, "
+      "115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1152000, 1500000, 2000000, "
+      "2500000, 3000000, 3500000, 4000000";
+  CHECK(
+      transport_errors(R"({ "serial": { "port": "/dev/ttyS0", "baud": 12345, "data_bits": 9,
+        "parity": "mark", "stop_bits": 1.5, "flow_control": "dtrdsr",
+        "backoff_min": "1m" } })") ==
+      Texts{
+          "modules[0].transport.serial.baud: expected a standard baud rate (" + kRates +
+              "), got 12345",
+          "modules[0].transport.serial.data_bits: expected 5-8, got 9",
+          R"(modules[0].transport.serial.parity: expected one of none, even, odd, got "mark")",
+          "modules[0].transport.serial.stop_bits: expected 1 or 2, got 1.5",
+          R"(modules[0].transport.serial.flow_control: expected one of none, rtscts, xonxoff, got "dtrdsr")",
+          "modules[0].transport.serial.backoff_max: must not be less than backoff_min"});
+  CHECK(transport_errors(R"({ "serial": { "port": "/dev/ttyS0", "baud": "9600", "data_bits": 4,
+                                          "stop_bits": "1" } })") ==
+        Texts{"modules[0].transport.serial.baud: expected an integer, got string",
+              "modules[0].transport.serial.data_bits: expected 5-8, got 4",
+              "modules[0].transport.serial.stop_bits: expected an integer, got string"});
+  CHECK(transport_errors(R"({ "serial": { "port": "/dev/ttyS0", "baud": -9600 } })") ==
+        Texts{"modules[0].transport.serial.baud: expected a standard baud rate (" + kRates +
+              "), got -9600"});
+}
+
+TEST_CASE("modbus_tcp transport", "[config][modbus]") {
+  const auto tcp = transport_of<ModbusTcpConfig>(R"({ "modbus_tcp": { "host": "10.0.0.9" } })");
+  REQUIRE(tcp);
+  CHECK(tcp->host == "10.0.0.9");
+  CHECK(tcp->port == 502);
+  CHECK(tcp->unit == -1);  // the driver's default
+  CHECK(tcp->bus.timeout == seconds{1});
+  CHECK(tcp->bus.gap == Duration{0});
+  CHECK(tcp->bus.breaker_after == 3);
+  CHECK(tcp->bus.breaker_retry == seconds{30});
+
+  const auto full = transport_of<ModbusTcpConfig>(R"({ "modbus_tcp": { "host": "plc.local",
+      "port": 1502, "unit": 0, "timeout": "250ms", "gap": "5ms", "breaker_after": 5,
+      "breaker_retry": "1m" } })");
+  REQUIRE(full);
+  CHECK(full->port == 1502);
+  CHECK(full->unit == 0);
+  CHECK(full->bus.timeout == Duration{250});
+  CHECK(full->bus.gap == Duration{5});
+  CHECK(full->bus.breaker_after == 5);
+  CHECK(full->bus.breaker_retry == minutes{1});
+
+  CHECK(
+      transport_errors(R"({ "modbus_tcp": { "port": 0, "unit": 256, "timeout": "0s",
+        "breaker_after": 0, "breaker_retry": "0ms", "gap": "soon", "baud": 9600 } })") ==
+      Texts{
+          "modules[0].transport.modbus_tcp.host: required",
+          "modules[0].transport.modbus_tcp.port: expected 1-65535, got 0",
+          "modules[0].transport.modbus_tcp.unit: expected 0-255, got 256",
+          "modules[0].transport.modbus_tcp.timeout: must be more than 0ms",
+          R"(modules[0].transport.modbus_tcp.gap: expected a duration such as "500ms" or "10s", got "soon")",
+          "modules[0].transport.modbus_tcp.breaker_after: expected an integer of at least 1, "
+          "got 0",
+          "modules[0].transport.modbus_tcp.breaker_retry: must be more than 0ms",
+          "modules[0].transport.modbus_tcp.baud: unknown key"});
+}
+
+TEST_CASE("modbus_rtu transport", "[config][modbus]") {
+  const auto rtu = transport_of<ModbusRtuConfig>(R"({ "modbus_rtu": { "port": "/dev/ttyUSB0" } })");
+  REQUIRE(rtu);
+  CHECK(rtu->port.path == "/dev/ttyUSB0");
+  CHECK(rtu->line.baud == 9600);
+  CHECK(rtu->line.data_bits == 8);
+  CHECK(rtu->line.parity == "none");
+  CHECK(rtu->line.stop_bits == 1);
+  CHECK(rtu->unit == -1);  // the driver's default
+  CHECK(rtu->bus.timeout == seconds{1});
+  CHECK(rtu->bus.breaker_after == 3);
+  CHECK(rtu->bus.breaker_retry == seconds{30});
+  // 3.5 characters of 10 bits at 9600 baud = 3.65 ms, rounded up.
+  CHECK(rtu->bus.gap == Duration{4});
+
+  const auto gap_for = [](const std::string& line) {
+    const auto config = transport_of<ModbusRtuConfig>(
+        R"({ "modbus_rtu": { "port": { "usb": { "vid": "0403", "pid": "6001" } }, )" + line +
+        " } }");
+    return config ? config->bus.gap : Duration{-1};
+  };
+  CHECK(gap_for(R"("baud": 9600, "parity": "even")") == Duration{5});  // 11 bits: 4.01 ms
+  CHECK(gap_for(R"("baud": 2400, "stop_bits": 2)") == Duration{17});   // 11 bits: 16.04 ms
+  CHECK(gap_for(R"("baud": 19200)") == Duration{2});                   // 1.82 ms
+  CHECK(gap_for(R"("baud": 115200)") == Duration{2});                  // 0.30 ms: the minimum
+  CHECK(gap_for(R"("baud": 1200, "gap": "0ms")") == Duration{0});      // explicit wins
+
+  const auto full = transport_of<ModbusRtuConfig>(R"({ "modbus_rtu": {
+      "port": { "usb": { "vid": "0403", "pid": "6001", "serial": "A1B2" } }, "baud": 19200,
+      "data_bits": 7, "parity": "even", "stop_bits": 2, "unit": 104, "timeout": "300ms",
+      "gap": "10ms", "breaker_after": 2, "breaker_retry": "10s" } })");
+  REQUIRE(full);
+  REQUIRE(full->port.usb);
+  CHECK(full->port.usb->serial == "A1B2");
+  CHECK(full->line.baud == 19200);
+  CHECK(full->line.data_bits == 7);
+  CHECK(full->line.parity == "even");
+  CHECK(full->line.stop_bits == 2);
+  CHECK(full->unit == 104);
+  CHECK(full->bus.timeout == Duration{300});
+  CHECK(full->bus.gap == Duration{10});
+  CHECK(full->bus.breaker_after == 2);
+  CHECK(full->bus.breaker_retry == seconds{10});
+
+  CHECK(
+      transport_errors(R"({ "modbus_rtu": { "port": "COM3", "unit": 0, "baud": 0,
+                                              "flow_control": "none" } })") ==
+      Texts{
+          R"(modules[0].transport.modbus_rtu.port: expected an absolute path such as "/dev/ttyUSB0", got "COM3")",
+          "modules[0].transport.modbus_rtu.baud: expected a standard baud rate (50, 75, 110, "
+          "134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400, 57600, "
+          "115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1152000, 1500000, "
+          "2000000, 2500000, 3000000, 3500000, 4000000), got 0",
+          "modules[0].transport.modbus_rtu.unit: expected 1-247, got 0",
+          "modules[0].transport.modbus_rtu.flow_control: unknown key"});
+  CHECK(transport_errors(R"({ "modbus_rtu": { "port": "/dev/ttyUSB0", "unit": 248 } })") ==
+        Texts{"modules[0].transport.modbus_rtu.unit: expected 1-247, got 248"});
+}
+
+TEST_CASE("modules on one modbus bus agree on its settings", "[config][modbus][errors]") {
+  CHECK(bus_errors({R"({ "modbus_rtu": { "port": "/dev/ttyUSB0", "unit": 1 } })",
+                    R"({ "modbus_rtu": { "port": "/dev/ttyUSB1", "unit": 1, "baud": 19200 } })",
+                    R"({ "modbus_rtu": { "port": "/dev/ttyUSB0", "unit": 2 } })",
+                    R"({ "modbus_rtu": { "port": "/dev/ttyUSB0", "unit": 3, "baud": 19200,
+                                         "parity": "even", "timeout": "2s" } })",
+                    R"({ "modbus_rtu": { "port": "/dev/ttyUSB0", "unit": 2, "gap": "9ms",
+                                         "breaker_after": 4, "breaker_retry": "1500ms" } })"}) ==
+        Texts{"modules[3].transport.modbus_rtu.baud: bus /dev/ttyUSB0 is already used by "
+              "modules[0] with baud 9600",
+              "modules[3].transport.modbus_rtu.parity: bus /dev/ttyUSB0 is already used by "
+              "modules[0] with parity none",
+              "modules[3].transport.modbus_rtu.timeout: bus /dev/ttyUSB0 is already used by "
+              "modules[0] with timeout 1s",
+              "modules[4].transport.modbus_rtu.gap: bus /dev/ttyUSB0 is already used by "
+              "modules[0] with gap 4ms",
+              "modules[4].transport.modbus_rtu.breaker_after: bus /dev/ttyUSB0 is already used "
+              "by modules[0] with breaker_after 3",
+              "modules[4].transport.modbus_rtu.breaker_retry: bus /dev/ttyUSB0 is already used "
+              "by modules[0] with breaker_retry 30s",
+              "modules[4].transport.modbus_rtu.unit: unit 2 on bus /dev/ttyUSB0 is already used "
+              "by modules[2]"});
+
+  CHECK(bus_errors({R"({ "modbus_tcp": { "host": "10.0.0.9", "timeout": "500ms" } })",
+                    R"({ "modbus_tcp": { "host": "10.0.0.9", "port": 1502 } })",
+                    R"({ "modbus_tcp": { "host": "10.0.0.9", "unit": 2 } })",
+                    R"({ "modbus_tcp": { "host": "10.0.0.9", "unit": 2, "timeout": "500ms" } })",
+                    // No unit: the driver's default, which only the runtime can compare.
+                    R"({ "modbus_tcp": { "host": "10.0.0.9", "timeout": "500ms" } })"}) ==
+        Texts{"modules[2].transport.modbus_tcp.timeout: bus 10.0.0.9:502 is already used by "
+              "modules[0] with timeout 500ms",
+              "modules[3].transport.modbus_tcp.unit: unit 2 on bus 10.0.0.9:502 is already "
+              "used by modules[2]"});
+
+  // The same adapter named by USB identity is the same bus; a lone bad module adds no noise.
+  CHECK(bus_errors({R"({ "modbus_rtu": { "port": { "usb": { "vid": "0403", "pid": "6001" } },
+                                         "unit": 104 } })",
+                    R"({ "modbus_rtu": { "port": { "usb": { "vid": "0403", "pid": "6001" } },
+                                         "unit": 104, "baud": 7 } })",
+                    R"({ "modbus_rtu": { "port": { "usb": { "vid": "0403", "pid": "6001" } },
+                                         "unit": 104, "parity": "odd" } })"}) ==
+        Texts{"modules[1].transport.modbus_rtu.baud: expected a standard baud rate (50, 75, "
+              "110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400, "
+              "57600, 115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1152000, "
+              "1500000, 2000000, 2500000, 3000000, 3500000, 4000000), got 7",
+              "modules[2].transport.modbus_rtu.parity: bus usb 0403:6001 is already used by "
+              "modules[0] with parity none",
+              "modules[2].transport.modbus_rtu.unit: unit 104 on bus usb 0403:6001 is already "
+              "used by modules[0]"});
+
+  CHECK(bus_errors({R"({ "modbus_rtu": { "port": "/dev/ttyUSB0", "unit": 1 } })",
+                    R"({ "modbus_rtu": { "port": "/dev/ttyUSB0", "unit": 2 } })",
+                    R"({ "modbus_tcp": { "host": "10.0.0.9", "unit": 1 } })",
+                    R"({ "modbus_tcp": { "host": "10.0.0.10", "unit": 1 } })"})
+            .empty());
+}
+
+TEST_CASE("a serial port is opened by one module only", "[config][serial][errors]") {
+  CHECK(bus_errors({R"({ "serial": { "port": "/dev/ttyUSB0" } })",
+                    R"({ "serial": { "port": "/dev/ttyUSB0" } })",
+                    R"({ "modbus_rtu": { "port": "/dev/ttyUSB0" } })",
+                    R"({ "modbus_rtu": { "port": "/dev/ttyUSB1" } })",
+                    R"({ "serial": { "port": "/dev/ttyUSB1" } })",
+                    R"({ "serial": { "port": "/dev/ttyUSB2" } })"}) ==
+        Texts{"modules[1].transport.serial.port: port /dev/ttyUSB0 is already used by modules[0]",
+              "modules[2].transport.modbus_rtu.port: port /dev/ttyUSB0 is already used by "
+              "modules[0]",
+              "modules[4].transport.serial.port: port /dev/ttyUSB1 is already used by "
+              "modules[3]"});
 }
 
 }  // namespace

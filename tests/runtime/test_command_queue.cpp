@@ -73,7 +73,8 @@ struct QueueFixture {
   }
 
   bool wait_written(std::size_t count) {
-    return test::run_until(io, [&] { return written.size() >= count; }, 2s);
+    return test::run_until(
+        io, [&] { return written.size() >= count; }, 2s);
   }
 };
 
@@ -188,8 +189,7 @@ TEST_CASE("a delay after a command holds the next one back", "[queue]") {
   CHECK(Clock::now() - sent_first >= 90ms);
 }
 
-TEST_CASE("offline: unnamed commands fail at once, named ones wait for the reconnect",
-          "[queue]") {
+TEST_CASE("offline: unnamed commands fail at once, named ones wait for the reconnect", "[queue]") {
   QueueFixture f;
   auto unnamed = f.send("U");
   auto named = f.send("P1", {.name = "power"});

@@ -8,6 +8,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <pty.h>
+#include <unistd.h>
+
 using namespace roomd;
 using namespace std::chrono_literals;
 
@@ -186,13 +190,13 @@ TEST_CASE("a driver that throws is marked failed, restarted, and the process sur
   Box box;
   REQUIRE(test::run_until(box.io, [&] { return box.connected(); }));
   box.device.send("boom\n");
-  REQUIRE(test::run_until(box.io, [&] {
-    return box.display().run_state() == ModuleRunState::failed;
-  }));
+  REQUIRE(
+      test::run_until(box.io, [&] { return box.display().run_state() == ModuleRunState::failed; }));
   CHECK_FALSE(box.connected());
   CHECK(box.display().restarts() == 1);
   // Restarted after the first backoff step (1 s) and connected again.
-  REQUIRE(test::run_until(box.io, [&] { return box.connected(); }, 5s));
+  REQUIRE(test::run_until(
+      box.io, [&] { return box.connected(); }, 5s));
   CHECK(box.display().run_state() == ModuleRunState::running);
 }
 
@@ -224,4 +228,86 @@ TEST_CASE("an oversize frame is dropped and the next frame still parses", "[modu
   box.device.send(std::string(100, 'x'));  // max_frame is 64, no delimiter
   box.device.send("\nsmall\n");
   REQUIRE(test::run_until(box.io, [&] { return box.state("last") == "small"; }));
+}
+
+TEST_CASE("status and log levels survive a restart of the runtime", "[module]") {
+  test::TempDir dir;
+  auto make_config = [&] {
+    Config config;
+    config.box.id = "box-test";
+    config.box.state_dir = dir.path();
+    config.log_level = LogLevel::fatal;
+    config.modules = {{"mod-room", "fake_room", "System", {}, Json::object(), {}, "modules[0]"}};
+    return config;
+  };
+  DriverRegistry registry;
+  registry.add(make_registration<FakeRoom>());
+  {
+    asio::io_context io;
+    Runtime runtime(io, make_config(), registry);
+    runtime.logs().set_stderr(false);
+    runtime.start();
+    REQUIRE(test::run_until(
+        io, [&] { return runtime.state().get("mod-room", "connected") == Json(true); }));
+    runtime.state().set("mod-room", "scene", {{"name", "presentation"}, {"level", 3}});
+    CHECK(runtime.logs().set_persistent_level("mod-room", LogLevel::debug));
+    runtime.stop();
+    io.run_for(20ms);
+  }
+  asio::io_context io;
+  Runtime runtime(io, make_config(), registry);
+  runtime.logs().set_stderr(false);
+  runtime.start();
+  CHECK(runtime.state().get("mod-room", "scene") == Json({{"name", "presentation"}, {"level", 3}}));
+  CHECK(runtime.logs().persistent_level("mod-room") == LogLevel::debug);
+  runtime.stop();
+  io.run_for(20ms);
+}
+
+TEST_CASE("a byte driver runs over a serial port as well as TCP", "[module][serial]") {
+  int master = -1;
+  int slave = -1;
+  char name[128];
+  REQUIRE(openpty(&master, &slave, name, nullptr, nullptr) == 0);
+  fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  asio::io_context io;
+  test::TempDir dir;
+  DriverRegistry registry;
+  registry.add(make_registration<FakeDevice>());
+  Config config;
+  config.box = {"box", "box", dir.path()};
+  config.log_level = LogLevel::fatal;
+  ModuleConfig display{"mod-display", "fake", "Display", {}, Json::object(), {}, "modules[0]"};
+  SerialTransportConfig serial;
+  serial.port.path = name;
+  serial.line.baud = 19200;
+  display.transport = serial;
+  config.modules = {display};
+  REQUIRE(check_modules(config, registry).empty());
+  Runtime runtime(io, config, registry);
+  runtime.logs().set_stderr(false);
+  runtime.start();
+  auto& module = *runtime.modules().module("mod-display");
+  REQUIRE(test::run_until(
+      io, [&] { return runtime.state().get("mod-display", "connected") == Json(true); }));
+  bool done = false;
+  Json value;
+  module.exec("say", Json::array({"hello"}), [&](std::exception_ptr e, Json v) {
+    done = !e;
+    value = v;
+  });
+  std::string wire;
+  REQUIRE(test::run_until(io, [&] {
+    char buffer[64];
+    auto n = ::read(master, buffer, sizeof buffer);
+    if (n > 0) wire.append(buffer, static_cast<std::size_t>(n));
+    return wire == "hello\n";
+  }));
+  REQUIRE(::write(master, "world\n", 6) == 6);
+  REQUIRE(test::run_until(io, [&] { return done; }));
+  CHECK(value == "world");
+  runtime.stop();
+  io.run_for(20ms);
+  close(master);
+  close(slave);
 }

@@ -30,8 +30,8 @@ TEST_CASE("a plugin driver is loaded by path and runs", "[plugin]") {
   Config config;
   config.box = {"box", "box", dir.path()};
   config.log_level = LogLevel::fatal;
-  ModuleConfig module{"mod-echo", ROOMD_EXAMPLE_PLUGIN, "Echo", {}, {{"prefix", ">"}}, {},
-                      "modules[0]"};
+  ModuleConfig module{"mod-echo", ROOMD_EXAMPLE_PLUGIN, "Echo", {}, {{"prefix", ">"}},
+                      {},         "modules[0]"};
   TcpTransportConfig tcp;
   tcp.host = "127.0.0.1";
   tcp.port = echo.port();
@@ -73,9 +73,9 @@ TEST_CASE("a plugin built for another ABI is refused", "[plugin]") {
   std::string error;
   CHECK(registry.resolve(ROOMD_BAD_ABI_PLUGIN, {}, error) == nullptr);
   auto path = std::filesystem::weakly_canonical(ROOMD_BAD_ABI_PLUGIN).string();
-  CHECK(error == "driver plugin " + path +
-                     ": built for driver ABI 999 (roomd " + kVersion + "), this roomd " +
-                     kVersion + " needs ABI " + std::to_string(kDriverAbiVersion) +
+  CHECK(error == "driver plugin " + path + ": built for driver ABI 999 (roomd " + kVersion +
+                     "), this roomd " + kVersion + " needs ABI " +
+                     std::to_string(kDriverAbiVersion) +
                      "; rebuild the plugin against this roomd's headers");
   CHECK(registry.find("example_echo") == nullptr);
 }
@@ -85,7 +85,9 @@ TEST_CASE("unknown drivers and missing plugins are clear errors", "[plugin]") {
   register_builtin_drivers(registry);
   std::string error;
   CHECK(registry.resolve("projektor", {}, error) == nullptr);
-  CHECK(error == "unknown driver \"projektor\" (built-in: pjlink; no driver_path set for plugins)");
+  CHECK(error ==
+        "unknown driver \"projektor\" (built-in: modbus_sensor, pjlink, senseair_s8, "
+        "xy_md02; no driver_path set for plugins)");
   CHECK(registry.resolve("/nowhere/libx.so", {}, error) == nullptr);
   CHECK(error == "driver plugin /nowhere/libx.so does not exist");
 }

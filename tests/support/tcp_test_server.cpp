@@ -51,21 +51,20 @@ void TcpTestServer::accept() {
     bool echo = echo_;
     auto read = std::make_shared<std::function<void()>>();
     *read = [client, buffer, received, echo, read] {
-      client->async_read_some(boost::asio::buffer(*buffer),
-                              [client, buffer, received, echo, read](
-                                  boost::system::error_code ec, std::size_t n) {
-                                if (ec) {
-                                  *read = nullptr;  // breaks the self-reference
-                                  return;
-                                }
-                                received->append(buffer->data(), n);
-                                if (echo) {
-                                  boost::system::error_code wec;
-                                  boost::asio::write(*client, boost::asio::buffer(buffer->data(), n),
-                                                     wec);
-                                }
-                                (*read)();
-                              });
+      client->async_read_some(
+          boost::asio::buffer(*buffer),
+          [client, buffer, received, echo, read](boost::system::error_code ec, std::size_t n) {
+            if (ec) {
+              *read = nullptr;  // breaks the self-reference
+              return;
+            }
+            received->append(buffer->data(), n);
+            if (echo) {
+              boost::system::error_code wec;
+              boost::asio::write(*client, boost::asio::buffer(buffer->data(), n), wec);
+            }
+            (*read)();
+          });
     };
     (*read)();
     accept();

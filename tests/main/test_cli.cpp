@@ -1,0 +1,155 @@
+// The roomd command line as an integrator uses it: exit statuses, messages, driver listing.
+#include "runtime/json.hpp"
+#include "runtime/version.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace {
+
+struct Result {
+  int status;
+  std::string out;  // stdout and stderr together
+};
+
+Result run_roomd(const std::string& args) {
+  std::string command = std::string(ROOMD_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buffer[4096];
+  while (auto n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string write_file(const roomd::test::TempDir& dir, const std::string& name,
+                       const std::string& text) {
+  auto path = dir.path() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("roomd prints its version and help", "[cli]") {
+  auto version = run_roomd("--version");
+  CHECK(version.status == 0);
+  CHECK(version.out == std::string("roomd ") + roomd::kVersion + "\n");
+  auto help = run_roomd("--help");
+  CHECK(help.status == 0);
+  CHECK_THAT(help.out, Catch::Contains("check-config FILE"));
+  CHECK(run_roomd("frobnicate").status == 2);
+}
+
+TEST_CASE("check-config accepts a good config and reports every problem of a bad one", "[cli]") {
+  roomd::test::TempDir dir;
+  auto good = write_file(dir, "good.json", R"({
+    // a projector
+    "box": {"id": "room-1"},
+    "modules": [{"id": "mod-proj", "driver": "pjlink", "name": "Projector",
+                 "transport": {"tcp": {"host": "127.0.0.1"}}}],
+    "systems": [{"id": "sys-1", "modules": ["mod-proj"]}]
+  })");
+  auto ok = run_roomd("check-config " + good);
+  CHECK(ok.status == 0);
+  CHECK(ok.out == good + ": ok (1 modules, 1 systems)\n");
+
+  auto bad = write_file(dir, "bad.json", R"({
+    "box": {"id": "room-1"},
+    "modules": [
+      {"id": "mod-proj", "driver": "pjlink", "name": "Projector",
+       "transport": {"tcp": {"host": "127.0.0.1", "port": 70000}}},
+      {"id": "mod-x", "driver": "projektor", "name": "Projector"},
+      {"id": "mod-y", "driver": "pjlink", "name": "Projector",
+       "transport": {"tcp": {"host": "10.0.0.9"}},
+       "settings": {"poll_every": "often", "pasword": "x"}}
+    ],
+    "systems": [{"id": "sys-1", "modules": ["mod-proj", "mod-z"]}]
+  })");
+  auto result = run_roomd("check-config " + bad);
+  CHECK(result.status == 2);
+  CHECK(result.out == bad +
+                          ": 2 problems\n"
+                          "  modules[0].transport.tcp.port: expected 1-65535, got 70000\n"
+                          "  systems[0].modules[1]: unknown module \"mod-z\"\n");
+
+  // Driver checks run once the file itself is sound.
+  auto drivers = write_file(dir, "drivers.json", R"({
+    "box": {"id": "room-1"},
+    "modules": [
+      {"id": "mod-x", "driver": "projektor", "name": "Projector"},
+      {"id": "mod-y", "driver": "pjlink", "name": "Projector",
+       "transport": {"tcp": {"host": "10.0.0.9"}},
+       "settings": {"poll_every": "often", "pasword": "x"}},
+      {"id": "mod-z", "driver": "pjlink", "name": "Projector"}
+    ]
+  })");
+  result = run_roomd("check-config " + drivers);
+  CHECK(result.status == 2);
+  CHECK(result.out ==
+        drivers +
+            ": 4 problems\n"
+            "  modules[0].driver: unknown driver \"projektor\" (built-in: modbus_sensor, "
+            "pjlink, senseair_s8, xy_md02; no driver_path set for plugins)\n"
+            "  modules[1].settings.pasword: unknown setting for driver pjlink (it has: "
+            "password, poll_every, timeout)\n"
+            "  modules[1].settings.poll_every: expected a duration such as \"500ms\" or "
+            "\"10s\", got \"often\"\n"
+            "  modules[2].transport: required: driver pjlink talks tcp (default port "
+            "4352)\n");
+}
+
+TEST_CASE("run refuses a bad config with status 2 and starts nothing", "[cli]") {
+  roomd::test::TempDir dir;
+  auto bad = write_file(dir, "bad.json", R"({"box": {}})");
+  auto result = run_roomd("run --config " + bad + " --state-dir " + dir.path() + "/state");
+  CHECK(result.status == 2);
+  CHECK_THAT(result.out, Catch::Contains("box.id: required"));
+  CHECK_FALSE(std::ifstream(dir.path() + "/state/roomd.db").good());
+  CHECK(run_roomd("run").status == 2);
+}
+
+TEST_CASE("drivers --json lists methods, status and settings", "[cli]") {
+  auto result = run_roomd("drivers --json");
+  REQUIRE(result.status == 0);
+  auto drivers = roomd::Json::parse(result.out);
+  REQUIRE(drivers.is_array());
+  std::vector<std::string> names;
+  for (const auto& d : drivers) names.push_back(d["name"]);
+  CHECK(names == std::vector<std::string>{"modbus_sensor", "pjlink", "senseair_s8", "xy_md02"});
+  auto pjlink = drivers.at(1);
+  CHECK(pjlink["name"] == "pjlink");
+  CHECK(pjlink["generic_name"] == "Projector");
+  CHECK(pjlink["transport"] == roomd::Json({{"kind", "tcp"}, {"port", 4352}}));
+  auto power = pjlink["methods"].at(0);
+  CHECK(power["name"] == "power");
+  CHECK(power["params"] == roomd::Json::parse(R"([{"name": "on", "type": "boolean"}])"));
+  CHECK(power["returns"] == "boolean");
+  bool has_password = false;
+  for (const auto& s : pjlink["settings"])
+    if (s["name"] == "password") {
+      has_password = true;
+      CHECK(s["secret"] == true);
+      CHECK_FALSE(s.contains("default"));
+    }
+  CHECK(has_password);
+  CHECK(pjlink["status"].size() == 7);
+  auto s8 = drivers.at(2);
+  CHECK(s8["transport"] == roomd::Json({{"kind", "modbus"}}));
+  CHECK(s8["settings"][0]["default"][0]["name"] == "co2");
+}
+
+TEST_CASE("ports lists serial ports or says there are none", "[cli]") {
+  auto result = run_roomd("ports");
+  CHECK(result.status == 0);
+  bool table = result.out.rfind("PATH ", 0) == 0 && result.out.find("VID:PID") != std::string::npos;
+  CHECK((table || result.out == "no serial ports found\n"));
+  CHECK(run_roomd("ports --json").status == 2);
+}
