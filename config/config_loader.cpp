@@ -515,8 +515,18 @@ ModbusTcpConfig parse_modbus_tcp(ObjectReader r) {
   r.string("host", tcp.host, kRequired);
   // Unlike tcp, there is no driver default to ask for with 0.
   if (r.port("port", tcp.port) && tcp.port == 0) r.at("port").error("expected 1-65535, got 0");
-  r.read("unit", tcp.unit, kOptional,
-         [](const Json& value, const Validator& v) { return as_int_in(value, v, 0, 255); });
+  // libmodbus takes 0-247, and 255 for "the device behind this gateway"; 248-254 are reserved.
+  r.read("unit", tcp.unit, kOptional, [](const Json& value, const Validator& v) {
+    if (!value.is_number()) return as_int_in(value, v, 0, 247);  // reports the type
+    bool valid = value.is_number_integer() &&
+                 ((value.get<std::int64_t>() >= 0 && value.get<std::int64_t>() <= 247) ||
+                  value.get<std::int64_t>() == 255);
+    if (!valid) {
+      v.error("expected 0-247 or 255, got " + value.dump());
+      return std::optional<int>();
+    }
+    return std::optional<int>(value.get<int>());
+  });
   read_bus(r, tcp.bus);
   r.reject_unknown_keys();
   return tcp;

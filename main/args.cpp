@@ -1,7 +1,9 @@
 #include "main/cli.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <stdexcept>
 
 namespace roomd::cli {
 namespace {
@@ -34,6 +36,24 @@ std::vector<std::string> Args::values(std::string_view name) const {
     }
   }
   return out;
+}
+
+std::optional<int> parse_int(std::string_view text, int min, int max) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
+    return std::nullopt;
+  return value;
+}
+
+std::optional<int> Args::integer(std::string_view name, int min, int max) const {
+  auto text = value(name);
+  if (!text) return std::nullopt;
+  auto parsed = parse_int(*text, min, max);
+  if (!parsed)
+    throw std::invalid_argument(std::string(name) + " expects " + std::to_string(min) + "-" +
+                                std::to_string(max) + ", got " + *text);
+  return parsed;
 }
 
 bool Args::flag(std::string_view name) const {

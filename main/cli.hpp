@@ -26,12 +26,18 @@ class Args {
   std::vector<std::string> values(std::string_view name) const;
   // Positional arguments (not options, not option values).
   std::vector<std::string> positional(const std::vector<std::string>& valued) const;
+  // An integer option within [min, max]; nullopt when absent. Throws std::invalid_argument
+  // with "--port expects 1-65535, got abc" style text when present but wrong.
+  std::optional<int> integer(std::string_view name, int min, int max) const;
   // Options not in `known`; each is reported as a usage error.
   std::vector<std::string> unknown(const std::vector<std::string>& known) const;
 
  private:
   std::vector<std::string> args_;
 };
+
+// Parses a whole decimal integer within [min, max].
+std::optional<int> parse_int(std::string_view text, int min, int max);
 
 // Loads a config and checks it against the drivers; prints every problem to stderr.
 std::optional<Config> load_checked(const std::string& path, DriverRegistry& registry);

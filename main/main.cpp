@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ int main(int argc, char** argv) {
     }
     std::fprintf(stderr, "roomd: unknown command \"%s\"\n\n", command.c_str());
     cli::print_usage();
+    return cli::kUsage;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "roomd %s: %s\n", command.c_str(), e.what());
     return cli::kUsage;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "roomd %s: %s\n", command.c_str(), e.what());

@@ -18,7 +18,8 @@ int simulate_pjlink(const Args& args) {
     return kUsage;
   }
   pjlink::SimulatorOptions options;
-  if (auto port = args.value("--port")) options.port = static_cast<std::uint16_t>(std::stoi(*port));
+  if (auto port = args.integer("--port", 0, 65535))
+    options.port = static_cast<std::uint16_t>(*port);
   if (auto password = args.value("--password")) options.password = *password;
   if (auto bind = args.value("--bind")) options.bind = *bind;
   options.powered_on = args.flag("--on");

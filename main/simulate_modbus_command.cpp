@@ -42,16 +42,17 @@ int simulate_modbus(const Args& args) {
   }
   modbus::Simulator::Options options;
   options.rtu = args.flag("--rtu");
-  if (auto port = args.value("--port")) options.port = static_cast<std::uint16_t>(std::stoi(*port));
+  if (auto port = args.integer("--port", 0, 65535))
+    options.port = static_cast<std::uint16_t>(*port);
   if (auto bind = args.value("--bind")) options.bind = *bind;
   modbus::Simulator sim(options);
   auto units = args.values("--unit");
   if (units.empty()) units = {"1:xy_md02"};
   for (const auto& spec : units) {
     auto colon = spec.find(':');
-    int unit = std::stoi(spec.substr(0, colon));
+    auto unit = parse_int(std::string_view(spec).substr(0, colon), 0, 255);
     auto preset = colon == std::string::npos ? "empty" : spec.substr(colon + 1);
-    if (unit < 0 || unit > 255 || !add_preset(sim, unit, preset)) {
+    if (!unit || !add_preset(sim, *unit, preset)) {
       std::fprintf(stderr,
                    "roomd simulate modbus: bad --unit %s (expected ID:PRESET, ID 0-255, presets "
                    "s8, xy_md02, empty)\n",

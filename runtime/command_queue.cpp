@@ -1,6 +1,7 @@
 #include "runtime/command_queue.hpp"
 
 #include "runtime/errors.hpp"
+#include "runtime/printable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -12,24 +13,8 @@ namespace {
 
 constexpr auto kWait = asio::as_tuple(asio::use_awaitable);
 
-std::string printable(const std::string& bytes) {
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      static const char* kHex = "0123456789ABCDEF";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-    if (out.size() > 80) return out + "...";
-  }
-  return out;
-}
-
 std::string label(const Command& command) {
-  return command.name().empty() ? "\"" + printable(command.bytes()) + "\""
+  return command.name().empty() ? "\"" + printable(command.bytes(), 80) + "\""
                                 : "'" + command.name() + "'";
 }
 
@@ -192,6 +177,9 @@ Task<void> CommandQueue::process(std::shared_ptr<Command> command) {
   for (;;) {
     ++command->attempts_;
     if (!writer_(command->bytes())) {
+      // The link is down even if the module has not heard yet; waiting for set_online(true)
+      // keeps a requeued named command from spinning on the strand.
+      online_ = false;
       outcome_ = Outcome::disconnected;
     } else if (!options.wait) {
       finish(command, false, {});

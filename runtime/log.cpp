@@ -212,7 +212,11 @@ void LogHub::write_stderr(const LogRecord& record) {
   line.append(6 - to_string(record.level).size(), ' ');
   line += record.module_id;
   line += ' ';
-  for (char c : record.message) line += (c == '\n' || c == '\r') ? ' ' : c;
+  // One record, one line: control characters from devices must not break or forge lines.
+  for (char c : record.message) {
+    auto byte = static_cast<unsigned char>(c);
+    line += (byte < 0x20 || byte == 0x7f) ? ' ' : c;
+  }
   line += '\n';
   std::lock_guard lock(stderr_mutex_);
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -77,7 +77,7 @@ void wrong_type(const MethodInfo& info, std::size_t index, const Json& value) {
   const auto& param = info.params.at(index);
   throw BadArguments(info.signature() + ": argument '" + param.name + "' must be " +
                      (param.type == "integer" ? "an " : "a ") + param.type + ", got " +
-                     value.dump());
+                     to_text(value));
 }
 
 }  // namespace detail

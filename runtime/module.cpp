@@ -1,5 +1,7 @@
 #include "runtime/module.hpp"
 
+#include "runtime/printable.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -20,21 +22,6 @@ std::string what(std::exception_ptr error) {
   } catch (...) {
     return "unknown exception";
   }
-}
-
-std::string printable(std::string_view bytes) {
-  std::string out;
-  for (unsigned char c : bytes) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      static const char* kHex = "0123456789ABCDEF";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -161,12 +148,18 @@ void Module::load() {
       [this] { return describe(); });
   queue_->start();
   if (make_transport_) {
-    transport_ = make_transport_(strand_);
-    tokenizer_ =
-        make_tokenizer(driver_.info.tokenizer, driver_.info.max_frame, [this](std::size_t dropped) {
-          log_.warn("dropped ", dropped, " bytes from ", describe(), ": no complete frame within ",
-                    driver_.info.max_frame, " bytes (check the device's protocol settings)");
-        });
+    try {
+      transport_ = make_transport_(strand_);
+      tokenizer_ = make_tokenizer(driver_.info.tokenizer, driver_.info.max_frame,
+                                  [this](std::size_t dropped) {
+                                    log_.warn("dropped ", dropped, " bytes from ", describe(),
+                                              ": no complete frame within ", driver_.info.max_frame,
+                                              " bytes (check the device's protocol settings)");
+                                  });
+    } catch (...) {
+      fail("creating the transport", std::current_exception());
+      return;
+    }
     set_status("connected", false);
   }
   if (modbus_.bus) set_status("connected", false);
@@ -225,11 +218,13 @@ void Module::on_link_up() {
 void Module::on_link_down(const error_code& ec) {
   if (!link_up_) {
     // Failed attempts repeat every few seconds while a device is off: say it once loudly.
+    auto detail = transport_->last_error();
+    if (detail.empty()) detail = transport_->describe() + ": " + ec.message();
     if (connect_failures_++ == 0)
-      log_.warn("cannot connect to ", transport_->describe(), ": ", ec.message(),
+      log_.warn("cannot connect: ", detail,
                 "; retrying with backoff (check the device is on and reachable)");
     else
-      log_.debug("still cannot connect to ", transport_->describe(), ": ", ec.message());
+      log_.debug("still cannot connect: ", detail);
     return;
   }
   link_up_ = false;
@@ -246,8 +241,10 @@ void Module::on_link_down(const error_code& ec) {
 void Module::on_bytes(std::string_view bytes) {
   if (log_.enabled(LogLevel::trace)) log_.trace("<- ", printable(bytes));
   auto generation = generation_;
-  tokenizer_->feed(bytes, [this, generation](std::string_view frame) {
-    if (generation != generation_) return;
+  std::exception_ptr error;
+  std::string failed_frame;
+  tokenizer_->feed(bytes, [&, generation](std::string_view frame) {
+    if (error || generation != generation_) return;
     try {
       auto* pending = queue_->pending();
       auto outcome = instance_->received(frame, pending);
@@ -255,9 +252,12 @@ void Module::on_bytes(std::string_view bytes) {
         pending->set_result(std::string(frame));
       queue_->resolve_pending(outcome);
     } catch (...) {
-      fail("received(\"" + printable(frame) + "\")", std::current_exception());
+      error = std::current_exception();
+      failed_frame = printable(frame);
     }
   });
+  // Only now: failing unloads the module, and with it the tokenizer that was feeding us.
+  if (error && generation == generation_) fail("received(\"" + failed_frame + "\")", error);
 }
 
 void Module::set_online(bool online) {
@@ -269,7 +269,7 @@ void Module::set_online(bool online) {
 
 void Module::set_status(std::string_view name, Json value) {
   if (log_.enabled(LogLevel::debug)) {
-    auto text = value.dump();
+    auto text = to_text(value);
     if (state_.set(config_.id, name, std::move(value))) log_.debug("status ", name, " = ", text);
     return;
   }
@@ -425,7 +425,12 @@ Subscription Module::watch(std::string_view module, int index, std::string_view 
   auto generation = generation_;
   auto deliver = [this, generation, on_change](Json value) {
     asio::post(strand_, [this, generation, on_change, value = std::move(value)] {
-      if (generation == generation_) on_change(value);
+      if (generation != generation_) return;
+      try {
+        on_change(value);
+      } catch (...) {
+        fail("a watch callback", std::current_exception());
+      }
     });
   };
   if (auto current = state_.get(peer->module_id(), status)) deliver(*current);

@@ -44,7 +44,7 @@ void check_settings(const ModuleConfig& module, const DriverInfo& info,
     if (!setting_matches(declared->type, value))
       errors.push_back(
           {path, "expected " + setting_expectation(declared->type) + ", got " +
-                     (declared->secret ? std::string(value.type_name()) : value.dump())});
+                     (declared->secret ? std::string(value.type_name()) : to_text(value))});
   }
 }
 
@@ -102,8 +102,44 @@ Json merged_settings(const DriverInfo& info, const Json& configured) {
   return settings;
 }
 
+// The loader checks units written in the file; a unit left to the driver's default is known
+// only here. Two modules polling one unit on one bus would read each other's registers.
+static void check_default_units(const ModuleConfig& module, const DriverInfo& info,
+                                std::map<std::string, std::pair<int, const ModuleConfig*>>& seen,
+                                std::vector<ConfigError>& errors) {
+  std::string bus;
+  std::string kind;
+  int unit = -1;
+  if (const auto* tcp = std::get_if<ModbusTcpConfig>(&module.transport)) {
+    bus = "modbus tcp " + tcp->host + ":" + std::to_string(tcp->port);
+    kind = "modbus_tcp";
+    unit = tcp->unit;
+  } else if (const auto* rtu = std::get_if<ModbusRtuConfig>(&module.transport)) {
+    bus = "modbus rtu " + rtu->port.describe();
+    kind = "modbus_rtu";
+    unit = rtu->unit;
+  } else {
+    return;
+  }
+  bool defaulted = unit < 0;
+  if (defaulted) unit = info.default_unit;
+  auto key = bus + " unit " + std::to_string(unit);
+  auto [it, fresh] = seen.emplace(key, std::pair{defaulted ? 1 : 0, &module});
+  if (fresh) {
+    return;
+  }
+  bool other_defaulted = it->second.first == 1;
+  if (!defaulted && !other_defaulted) return;  // the loader reported it
+  errors.push_back({module.json_path + ".transport." + kind + ".unit",
+                    "unit " + std::to_string(unit) +
+                        (defaulted ? " (driver " + info.name + "'s default)" : "") + " on " + bus +
+                        " is already used by " + it->second.second->json_path +
+                        "; set \"unit\" to the device's address"});
+}
+
 std::vector<ConfigError> check_modules(const Config& config, DriverRegistry& registry) {
   std::vector<ConfigError> errors;
+  std::map<std::string, std::pair<int, const ModuleConfig*>> units;
   for (const auto& module : config.modules) {
     std::string error;
     const auto* driver = registry.resolve(module.driver, config.driver_path, error);
@@ -113,6 +149,14 @@ std::vector<ConfigError> check_modules(const Config& config, DriverRegistry& reg
     }
     const auto& info = driver->info;
     check_transport(module, info, errors);
+    check_default_units(module, info, units, errors);
+    try {
+      make_tokenizer(info.tokenizer, info.max_frame, nullptr);
+    } catch (const std::exception& e) {
+      errors.push_back({module.json_path + ".driver", "driver " + info.name +
+                                                          " declares an unusable tokenizer (" +
+                                                          e.what() + "); fix the driver"});
+    }
     check_settings(module, info, errors);
     if (info.check_settings)
       for (auto& problem : info.check_settings(merged_settings(info, module.settings)))

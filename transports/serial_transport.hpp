@@ -44,7 +44,7 @@ class SerialTransport final : public Transport {
   // Why the last attempt failed, naming the path and what to check ("cannot open serial port
   // /dev/ttyUSB0: Permission denied (...)", "several USB serial adapters match ..."); "" while
   // connected. More than on_disconnect's error code can say.
-  std::string last_error() const;
+  std::string last_error() const override;
 
  private:
   class Impl;

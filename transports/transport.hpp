@@ -34,6 +34,9 @@ class Transport {
   virtual bool is_connected() const = 0;
   // For logs and errors: "tcp 10.0.0.5:4352".
   virtual std::string describe() const = 0;
+  // The last failure in full, when the error code alone says too little (which USB adapters
+  // were found instead of the configured one); empty when there is nothing to add.
+  virtual std::string last_error() const { return {}; }
 };
 
 }  // namespace roomd

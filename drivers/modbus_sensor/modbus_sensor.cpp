@@ -117,13 +117,13 @@ Task<Json> ModbusSensor::write(std::string name, Json value) {
   }
   if (!value.is_number())
     throw BadArguments("write(name, value): register \"" + name + "\" takes a number, got " +
-                       value.dump());
+                       to_text(value));
   std::vector<std::uint16_t> words;
   try {
     words = encode(value.get<double>(), spec.type, spec.order, spec.scale, spec.offset);
   } catch (const std::out_of_range& e) {
-    throw BadArguments("write(name, value): " + value.dump() + " does not fit register \"" + name +
-                       "\" (" + std::string(to_string(spec.type)) + ")");
+    throw BadArguments("write(name, value): " + to_text(value) + " does not fit register \"" +
+                       name + "\" (" + std::string(to_string(spec.type)) + ")");
   }
   co_await write_registers(spec.address, std::move(words));
   publish(spec, value.get<double>());

@@ -32,13 +32,13 @@ class Reader {
       return;
     }
     if (!value->is_string() || !parse(value->get<std::string>()))
-      problem(key, std::string("expected ") + expectation + ", got " + value->dump());
+      problem(key, std::string("expected ") + expectation + ", got " + to_text(*value));
   }
   void number(const std::string& key, double& out) {
     const auto* value = field(key);
     if (!value) return;
     if (!value->is_number()) {
-      problem(key, "expected a number, got " + value->dump());
+      problem(key, "expected a number, got " + to_text(*value));
       return;
     }
     out = value->get<double>();
@@ -70,7 +70,7 @@ RegisterSpec parse_entry(const Json& entry, const std::string& path,
   if (const auto* address = r.field("address")) {
     if (!address->is_number_integer() || address->get<long long>() < 0 ||
         address->get<long long>() > 65535)
-      r.problem("address", "expected 0-65535, got " + address->dump());
+      r.problem("address", "expected 0-65535, got " + to_text(*address));
     else
       spec.address = static_cast<std::uint16_t>(address->get<int>());
   } else {
@@ -117,7 +117,7 @@ std::vector<RegisterSpec> parse_register_map(const Json& registers,
   for (std::size_t i = 0; i < registers.size(); ++i) {
     auto path = "registers[" + std::to_string(i) + "]";
     if (!registers[i].is_object()) {
-      problems.push_back({path, "expected an object, got " + registers[i].dump()});
+      problems.push_back({path, "expected an object, got " + to_text(registers[i])});
       continue;
     }
     auto spec = parse_entry(registers[i], path, problems);

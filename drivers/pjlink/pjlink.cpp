@@ -1,6 +1,7 @@
 #include "drivers/pjlink/pjlink.hpp"
 
 #include "drivers/pjlink/pjlink_auth.hpp"
+#include "runtime/printable.hpp"
 
 #include <array>
 #include <chrono>
@@ -219,7 +220,10 @@ Received Pjlink::received(std::string_view frame, Command* pending) {
   if (frame.starts_with("PJLINK ERRA")) {
     log().error("projector refused the password in settings.password of module ", id(),
                 "; check it matches the projector's PJLink password");
+    // The digest went out with the handshake, outside the queue: what waits in the queue
+    // would only time out later, so it fails now with the reason.
     if (pending) pending->set_error(id() + ": projector refused the PJLink password");
+    clear_queue(id() + ": projector refused the PJLink password; check settings.password");
     return Received::abort;
   }
   if (frame == "PJLINK 0" || (frame.starts_with("PJLINK 1 ") && frame.size() == 17)) {
@@ -228,7 +232,7 @@ Received Pjlink::received(std::string_view frame, Command* pending) {
   }
   auto eq = frame.find('=');
   if (!frame.starts_with("%1") || eq != 6) {
-    log().warn("ignored a frame that is not PJLink class 1: \"", frame, "\"");
+    log().warn("ignored a frame that is not PJLink class 1: \"", printable(frame), "\"");
     return Received::ignore;
   }
   auto code = frame.substr(2, 4);

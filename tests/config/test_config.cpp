@@ -526,13 +526,15 @@ TEST_CASE("modbus_tcp transport", "[config][modbus]") {
       Texts{
           "modules[0].transport.modbus_tcp.host: required",
           "modules[0].transport.modbus_tcp.port: expected 1-65535, got 0",
-          "modules[0].transport.modbus_tcp.unit: expected 0-255, got 256",
+          "modules[0].transport.modbus_tcp.unit: expected 0-247 or 255, got 256",
           "modules[0].transport.modbus_tcp.timeout: must be more than 0ms",
           R"(modules[0].transport.modbus_tcp.gap: expected a duration such as "500ms" or "10s", got "soon")",
           "modules[0].transport.modbus_tcp.breaker_after: expected an integer of at least 1, "
           "got 0",
           "modules[0].transport.modbus_tcp.breaker_retry: must be more than 0ms",
           "modules[0].transport.modbus_tcp.baud: unknown key"});
+  CHECK(transport_errors(R"({ "modbus_tcp": { "host": "10.0.0.9", "unit": 250 } })") ==
+        Texts{"modules[0].transport.modbus_tcp.unit: expected 0-247 or 255, got 250"});
 }
 
 TEST_CASE("modbus_rtu transport", "[config][modbus]") {

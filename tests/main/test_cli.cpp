@@ -46,6 +46,9 @@ TEST_CASE("roomd prints its version and help", "[cli]") {
   CHECK(help.status == 0);
   CHECK_THAT(help.out, Catch::Contains("check-config FILE"));
   CHECK(run_roomd("frobnicate").status == 2);
+  auto bad_port = run_roomd("simulate pjlink --port abc");
+  CHECK(bad_port.status == 2);
+  CHECK(bad_port.out == "roomd simulate: --port expects 0-65535, got abc\n");
 }
 
 TEST_CASE("check-config accepts a good config and reports every problem of a bad one", "[cli]") {

@@ -9,8 +9,10 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+
 #include <pty.h>
 #include <unistd.h>
+#include <filesystem>
 
 using namespace roomd;
 using namespace std::chrono_literals;
@@ -264,14 +266,36 @@ TEST_CASE("status and log levels survive a restart of the runtime", "[module]") 
   io.run_for(20ms);
 }
 
-TEST_CASE("a byte driver runs over a serial port as well as TCP", "[module][serial]") {
+namespace {
+
+struct PtyPair {
   int master = -1;
   int slave = -1;
-  char name[128];
-  REQUIRE(openpty(&master, &slave, name, nullptr, nullptr) == 0);
-  fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
-  asio::io_context io;
+  std::string path;
+  PtyPair() {
+    char name[128];
+    REQUIRE(openpty(&master, &slave, name, nullptr, nullptr) == 0);
+    path = name;
+    fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+  }
+  void unplug() {
+    if (master >= 0) close(master);
+    if (slave >= 0) close(slave);
+    master = slave = -1;
+  }
+  ~PtyPair() { unplug(); }
+};
+
+}  // namespace
+
+TEST_CASE("a byte driver runs over a serial port that vanishes and comes back",
+          "[module][serial]") {
   test::TempDir dir;
+  // The config names a link, as /dev/serial/by-id does; the adapter behind it changes.
+  auto link = dir.path() + "/adapter";
+  auto first = std::make_unique<PtyPair>();
+  std::filesystem::create_symlink(first->path, link);
+  asio::io_context io;
   DriverRegistry registry;
   registry.add(make_registration<FakeDevice>());
   Config config;
@@ -279,8 +303,10 @@ TEST_CASE("a byte driver runs over a serial port as well as TCP", "[module][seri
   config.log_level = LogLevel::fatal;
   ModuleConfig display{"mod-display", "fake", "Display", {}, Json::object(), {}, "modules[0]"};
   SerialTransportConfig serial;
-  serial.port.path = name;
+  serial.port.path = link;
   serial.line.baud = 19200;
+  serial.backoff_min = std::chrono::milliseconds(20);
+  serial.backoff_max = std::chrono::milliseconds(50);
   display.transport = serial;
   config.modules = {display};
   REQUIRE(check_modules(config, registry).empty());
@@ -288,26 +314,76 @@ TEST_CASE("a byte driver runs over a serial port as well as TCP", "[module][seri
   runtime.logs().set_stderr(false);
   runtime.start();
   auto& module = *runtime.modules().module("mod-display");
-  REQUIRE(test::run_until(
-      io, [&] { return runtime.state().get("mod-display", "connected") == Json(true); }));
-  bool done = false;
-  Json value;
-  module.exec("say", Json::array({"hello"}), [&](std::exception_ptr e, Json v) {
-    done = !e;
-    value = v;
-  });
-  std::string wire;
-  REQUIRE(test::run_until(io, [&] {
-    char buffer[64];
-    auto n = ::read(master, buffer, sizeof buffer);
-    if (n > 0) wire.append(buffer, static_cast<std::size_t>(n));
-    return wire == "hello\n";
-  }));
-  REQUIRE(::write(master, "world\n", 6) == 6);
-  REQUIRE(test::run_until(io, [&] { return done; }));
-  CHECK(value == "world");
+  auto connected = [&] { return runtime.state().get("mod-display", "connected") == Json(true); };
+  auto say = [&](PtyPair& pty, const std::string& text) {
+    bool done = false;
+    Json value;
+    module.exec("say", Json::array({text}), [&](std::exception_ptr e, Json v) {
+      done = !e;
+      value = v;
+    });
+    std::string wire;
+    REQUIRE(test::run_until(io, [&] {
+      char buffer[64];
+      auto n = ::read(pty.master, buffer, sizeof buffer);
+      if (n > 0) wire.append(buffer, static_cast<std::size_t>(n));
+      return wire == text + "\n";
+    }));
+    auto reply = "re:" + text + "\n";
+    REQUIRE(::write(pty.master, reply.data(), reply.size()) == static_cast<ssize_t>(reply.size()));
+    REQUIRE(test::run_until(io, [&] { return done; }));
+    CHECK(value == "re:" + text);
+  };
+  auto open_fds = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/fd"),
+                         std::filesystem::directory_iterator());
+  };
+
+  REQUIRE(test::run_until(io, connected));
+  say(*first, "hello");
+  auto fds_online = open_fds();
+
+  first->unplug();  // the adapter is pulled: the port reads EIO
+  std::filesystem::remove(link);
+  REQUIRE(test::run_until(io, [&] { return !connected(); }));
+
+  auto second = std::make_unique<PtyPair>();  // plugged in again, under another name
+  std::filesystem::create_symlink(second->path, link);
+  REQUIRE(test::run_until(io, connected));
+  say(*second, "again");
+  // The old port's descriptor was closed: same count as before, with a new pty pair open.
+  CHECK(open_fds() == fds_online);
   runtime.stop();
-  io.run_for(20ms);
-  close(master);
-  close(slave);
+  io.run_for(std::chrono::milliseconds(20));
+}
+
+TEST_CASE("modules are addressed by name and 1-based index within each system", "[module]") {
+  asio::io_context io;
+  test::TempDir dir;
+  DriverRegistry registry;
+  registry.add(make_registration<FakeRoom>());
+  Config config;
+  config.box = {"box", "box", dir.path()};
+  config.log_level = LogLevel::fatal;
+  auto logic = [](std::string id, std::string name, int i) {
+    return ModuleConfig{std::move(id),
+                        "fake_room",
+                        std::move(name),
+                        {},
+                        Json::object(),
+                        {},
+                        "modules[" + std::to_string(i) + "]"};
+  };
+  config.modules = {logic("mod-a", "Display", 0), logic("mod-b", "Display", 1),
+                    logic("mod-c", "Switcher", 2)};
+  config.systems = {{"sys-1", "One", {"mod-c", "mod-b", "mod-a"}}, {"sys-2", "Two", {"mod-a"}}};
+  Runtime runtime(io, config, registry);
+  runtime.logs().set_stderr(false);
+  auto& modules = runtime.modules();
+  CHECK(modules.find("sys-1", "Display", 1)->module_id() == "mod-b");
+  CHECK(modules.find("sys-1", "Display", 2)->module_id() == "mod-a");
+  CHECK(modules.find("sys-1", "Switcher", 1)->module_id() == "mod-c");
+  CHECK(modules.find("sys-1", "Display", 3) == nullptr);
+  CHECK(modules.find("sys-2", "Display", 1)->module_id() == "mod-a");
+  CHECK(modules.find("sys-3", "Display", 1) == nullptr);
 }
