@@ -116,6 +116,8 @@ struct Box {
     return runtime->state().get("mod-display", name).value_or(Json(nullptr));
   }
   bool connected() { return state("connected") == Json(true); }
+  // Connected on both ends: the device has accepted too, so what it sends reaches us.
+  bool linked() { return connected() && device.connections() > 0; }
 
   // Runs exec to completion; returns the value or the error text.
   std::pair<Json, std::string> exec(Module& module, std::string method, Json args) {
@@ -190,7 +192,7 @@ TEST_CASE("a device round trip through the queue, and offline failure", "[module
 TEST_CASE("a driver that throws is marked failed, restarted, and the process survives",
           "[module]") {
   Box box;
-  REQUIRE(test::run_until(box.io, [&] { return box.connected(); }));
+  REQUIRE(test::run_until(box.io, [&] { return box.linked(); }));
   box.device.send("boom\n");
   REQUIRE(
       test::run_until(box.io, [&] { return box.display().run_state() == ModuleRunState::failed; }));
@@ -226,7 +228,7 @@ TEST_CASE("a logic driver calls a peer in its system by name and index", "[modul
 
 TEST_CASE("an oversize frame is dropped and the next frame still parses", "[module]") {
   Box box;
-  REQUIRE(test::run_until(box.io, [&] { return box.connected(); }));
+  REQUIRE(test::run_until(box.io, [&] { return box.linked(); }));
   box.device.send(std::string(100, 'x'));  // max_frame is 64, no delimiter
   box.device.send("\nsmall\n");
   REQUIRE(test::run_until(box.io, [&] { return box.state("last") == "small"; }));
