@@ -1,6 +1,7 @@
 // A module at run time: methods with typed arguments, status, failure and restart of a
 // driver that throws, timers cancelled on unload, logic drivers calling their peers.
 #include "runtime/runtime.hpp"
+#include "tests/support/exec.hpp"
 #include "tests/support/tcp_test_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
@@ -121,19 +122,7 @@ struct Box {
 
   // Runs exec to completion; returns the value or the error text.
   std::pair<Json, std::string> exec(Module& module, std::string method, Json args) {
-    bool done = false;
-    std::pair<Json, std::string> out;
-    module.exec(method, args, [&](std::exception_ptr e, Json value) {
-      done = true;
-      out.first = value;
-      if (e) try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          out.second = ex.what();
-        }
-    });
-    REQUIRE(test::run_until(io, [&] { return done; }));
-    return out;
+    return test::exec_and_wait(io, module, method, std::move(args));
   }
 };
 

@@ -2,6 +2,7 @@
 // and change-only publishing, a dead slave among live ones, exception replies as errors.
 #include "drivers/modbus_sensor/modbus_simulator.hpp"
 #include "runtime/runtime.hpp"
+#include "tests/support/exec.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
 
@@ -89,19 +90,7 @@ struct SensorBox {
         io, [&] { return state(module, name) == value; }, timeout);
   }
   std::pair<Json, std::string> exec(const std::string& module, std::string method, Json args) {
-    bool done = false;
-    std::pair<Json, std::string> out;
-    runtime->modules().module(module)->exec(method, args, [&](std::exception_ptr e, Json v) {
-      done = true;
-      out.first = v;
-      if (e) try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          out.second = ex.what();
-        }
-    });
-    REQUIRE(test::run_until(io, [&] { return done; }));
-    return out;
+    return test::exec_and_wait(io, *runtime->modules().module(module), method, std::move(args));
   }
 };
 

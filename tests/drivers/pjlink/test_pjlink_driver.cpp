@@ -4,6 +4,7 @@
 // and a device that sends garbage, oversize frames or nothing at all.
 #include "drivers/pjlink/pjlink_simulator.hpp"
 #include "runtime/runtime.hpp"
+#include "tests/support/exec.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
 
@@ -115,19 +116,7 @@ struct Projector {
 
   // Runs a method to completion; returns its value and the error text (empty on success).
   std::pair<Json, std::string> exec(const std::string& method, Json args) {
-    bool done = false;
-    std::pair<Json, std::string> out;
-    module().exec(method, std::move(args), [&](std::exception_ptr e, Json value) {
-      done = true;
-      out.first = std::move(value);
-      if (e) try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          out.second = ex.what();
-        }
-    });
-    REQUIRE(test::run_until(io, [&] { return done; }));
-    return out;
+    return test::exec_and_wait(io, module(), method, std::move(args));
   }
 
   std::size_t count_received(const std::string& line) const {
