@@ -112,6 +112,12 @@ struct ApiKeyConfig {
 struct ApiConfig {
   std::string listen = "127.0.0.1:8080";
   std::vector<ApiKeyConfig> keys;
+  std::size_t max_frame = 64 * 1024;      // larger text frames close with 1009
+  std::size_t max_connections = 256;      // past it, upgrades get HTTP 503
+  std::size_t max_queue_bytes = 1 << 20;  // a connection backed up beyond it closes with 1008
+  Duration max_queue_age{10000};          // ... or backed up for longer than this
+  // A peer silent for half of it gets a WebSocket ping; silent for all of it, it is closed.
+  Duration idle_timeout{60000};
 };
 
 struct BoxConfig {

@@ -158,6 +158,24 @@ std::optional<Duration> as_duration(const Json& value, const Validator& v) {
   return duration;
 }
 
+// A size such as "64KiB" (or a plain number of bytes) within [min, max].
+std::optional<std::size_t> as_size_in(const Json& value, const Validator& v, std::uint64_t min,
+                                      std::uint64_t max) {
+  std::optional<std::uint64_t> size;
+  if (const auto* text = value.get_ptr<const std::string*>()) size = parse_size(*text);
+  if (value.is_number_unsigned()) size = value.get<std::uint64_t>();
+  if (!size) {
+    v.error("expected a size such as \"64KiB\" or \"1MiB\", got " + describe(value));
+    return std::nullopt;
+  }
+  if (*size < min || *size > max) {
+    v.error("expected " + std::to_string(min) + " to " + std::to_string(max) + " bytes, got " +
+            std::to_string(*size));
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(*size);
+}
+
 std::optional<std::string> as_choice(const Json& value, const Validator& v,
                                      std::span<const std::string_view> choices) {
   const auto* text = value.get_ptr<const std::string*>();
@@ -744,6 +762,19 @@ ApiKeyConfig parse_api_key(ObjectReader r, FirstSeen& ids, const FirstSeen& syst
 ApiConfig parse_api(ObjectReader r, const FirstSeen& system_ids) {
   ApiConfig api;
   r.read("listen", api.listen, kOptional, as_listen_address);
+  r.read("max_frame", api.max_frame, kOptional, [](const Json& value, const Validator& v) {
+    return as_size_in(value, v, 256, 64u << 20);
+  });
+  r.read("max_connections", api.max_connections, kOptional,
+         [](const Json& value, const Validator& v) -> std::optional<std::size_t> {
+           auto n = as_int_in(value, v, 1, 100000);
+           return n ? std::optional<std::size_t>(*n) : std::nullopt;
+         });
+  r.read("max_queue", api.max_queue_bytes, kOptional, [](const Json& value, const Validator& v) {
+    return as_size_in(value, v, 1024, 1u << 30);
+  });
+  r.duration("max_queue_age", api.max_queue_age);
+  r.duration("idle_timeout", api.idle_timeout);
   FirstSeen key_ids;
   r.for_each("keys", kOptional, [&](const Json& value, const Validator& v) {
     api.keys.push_back(parse_api_key(ObjectReader(value, v), key_ids, system_ids));

@@ -47,6 +47,9 @@ int check_config(const Args& args);
 int drivers(const Args& args);
 int simulate(const Args& args);
 int simulate_modbus(const Args& args);
+int simulate_samsung_mdc(const Args& args);
+int simulate_extron_sis(const Args& args);
+int simulate_sony_bravia(const Args& args);
 int ports(const Args& args);
 void print_usage();
 

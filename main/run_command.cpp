@@ -1,6 +1,7 @@
 #include "main/cli.hpp"
 #include "main/sd_notify.hpp"
 #include "runtime/runtime.hpp"
+#include "uplink/api_server.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -33,6 +34,15 @@ int run(const Args& args) {
   Runtime runtime(io, std::move(*config), registry);
   auto log = runtime.logs().system_logger();
   runtime.start();
+  ApiServer api(io, runtime);
+  try {
+    api.start();
+  } catch (const std::exception& e) {
+    log.fatal(e.what());
+    runtime.stop();
+    runtime.flush();
+    return kFailure;
+  }
 
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const error_code&, int)> on_signal = [&](const error_code& ec, int signo) {
@@ -44,6 +54,7 @@ int run(const Args& args) {
     }
     log.info("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
     sd_notify("STOPPING=1");
+    api.stop();
     runtime.stop();
     // Let the modules' unload run, then end the loop.
     asio::post(io, [&] { io.stop(); });

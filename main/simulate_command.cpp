@@ -53,15 +53,25 @@ int simulate_pjlink(const Args& args) {
 }  // namespace
 
 int simulate(const Args& args) {
-  auto what = args.positional(
-      {"--port", "--password", "--bind", "--warmup", "--cooldown", "--unit", "--link"});
+  auto what = args.positional({"--port", "--password", "--bind", "--warmup", "--cooldown", "--unit",
+                               "--link", "--idle", "--fault", "--user-password", "--inputs",
+                               "--outputs", "--volume-max", "--error", "--id", "--nak-error"});
   if (what.size() == 1 && what[0] == "pjlink") return simulate_pjlink(args);
   if (what.size() == 1 && what[0] == "modbus") return simulate_modbus(args);
+  if (what.size() == 1 && what[0] == "samsung_mdc") return simulate_samsung_mdc(args);
+  if (what.size() == 1 && what[0] == "extron_sis") return simulate_extron_sis(args);
+  if (what.size() == 1 && what[0] == "sony_bravia") return simulate_sony_bravia(args);
   std::fprintf(
       stderr,
       "usage: roomd simulate modbus [--port N | --rtu [--link PATH]] [--unit ID:PRESET]...\n"
+      "       roomd simulate extron_sis [--port N | --pty [--link PATH]] [--password P]\n"
+      "                             [--inputs 8] [--outputs 8] [--fault NAME [--error E13]]\n"
       "       roomd simulate pjlink [--port N] [--password P] [--bind ADDR] [--on]\n"
-      "                             [--warmup 2s] [--cooldown 2s]\n");
+      "                             [--warmup 2s] [--cooldown 2s]\n"
+      "       roomd simulate samsung_mdc [--port N | --pty [--link PATH]] [--bind ADDR]\n"
+      "                             [--id N]... [--on] [--fault NAME [--nak-error N]]\n"
+      "       roomd simulate sony_bravia [--port N | --pty [--link PATH]] [--bind ADDR] [--on]\n"
+      "                             [--idle 30s] [--notify-before] [--fault NAME]\n");
   return kUsage;
 }
 

@@ -16,8 +16,19 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace roomd {
+
+// Another module of this module's system(s), as a logic driver addresses it: `name` and
+// `index` are what call() and watch() take.
+struct PeerInfo {
+  std::string name;  // the module's name in the system ("Display")
+  int index = 0;     // 1-based among the system's modules with that name
+  std::string module_id;
+  std::string driver;        // "pjlink"
+  std::string generic_name;  // the driver's generic name ("Projector")
+};
 
 // What a driver's module gives it; implemented by the runtime's Module.
 class ModuleContext {
@@ -42,6 +53,10 @@ class ModuleContext {
   virtual Executor executor() const = 0;
   // Modbus drivers: one request for this module's unit on its bus.
   virtual Task<modbus::Result> modbus(modbus::Request request) = 0;
+  // Last on purpose: plugins built before it keep the vtable slots they call.
+  virtual std::vector<PeerInfo> peers() const = 0;
+  // write(), with the first `secret_length` bytes (a password, a digest) kept out of the log.
+  virtual bool write_secret(std::string bytes, std::size_t secret_length) = 0;
 };
 
 class Driver {
@@ -108,6 +123,10 @@ class Driver {
   // Writes bytes now, outside the queue: for handshakes (a login, a greeting's answer)
   // while the queue is held. Returns false when the link is down.
   bool write(std::string bytes) { return context_->write(std::move(bytes)); }
+  // The same for bytes that carry a secret at their start: trace logs show only its length.
+  bool write_secret(std::string bytes, std::size_t secret_length = std::string::npos) {
+    return context_->write_secret(std::move(bytes), secret_length);
+  }
   void reconnect() { context_->reconnect(); }
   void clear_queue(const std::string& reason) { context_->clear_queue(reason); }
 
@@ -120,6 +139,9 @@ class Driver {
                      std::function<void(const Json&)> on_change) {
     return context_->watch(module, index, status, std::move(on_change));
   }
+  // The other modules of this module's systems; a name and index that appears in two
+  // systems is listed once, as the one call() reaches.
+  std::vector<PeerInfo> peers() const { return context_->peers(); }
   Executor executor() const { return context_->executor(); }
 
   // Modbus drivers: this module's unit on its bus. Throw RequestFailed with the bus's error

@@ -322,8 +322,20 @@ void Module::ready() {
 }
 
 bool Module::write(std::string bytes) {
+  return write_secret(std::move(bytes), 0);
+}
+
+bool Module::write_secret(std::string bytes, std::size_t secret_length) {
   if (!transport_ || !link_up_) return false;
-  if (log_.enabled(LogLevel::trace)) log_.trace("-> ", printable(bytes));
+  if (log_.enabled(LogLevel::trace)) {
+    // Passwords and digests stay out of the log even at trace: only their length shows.
+    const auto hidden = std::min(secret_length, bytes.size());
+    if (hidden > 0)
+      log_.trace("-> <", hidden, " secret bytes>",
+                 printable(std::string_view(bytes).substr(hidden)));
+    else
+      log_.trace("-> ", printable(bytes));
+  }
   return transport_->write(std::move(bytes));
 }
 
@@ -413,6 +425,10 @@ Task<Json> Module::call(std::string_view module, int index, std::string_view met
     throw RequestFailed(config_.id + ": no module " + std::string(module) + "_" +
                         std::to_string(index) + " in this module's system");
   co_return co_await peer->exec(std::string(method), std::move(args));
+}
+
+std::vector<PeerInfo> Module::peers() const {
+  return directory_.peers_of(config_.id);
 }
 
 Subscription Module::watch(std::string_view module, int index, std::string_view status,

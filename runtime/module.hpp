@@ -31,6 +31,7 @@ class ModuleDirectory {
  public:
   virtual ~ModuleDirectory() = default;
   virtual Module* find_peer(const std::string& module_id, std::string_view name, int index) = 0;
+  virtual std::vector<PeerInfo> peers_of(const std::string& module_id) = 0;
 };
 
 enum class ModuleRunState { stopped, starting, running, failed };
@@ -79,6 +80,7 @@ class Module final : public ModuleContext {
   bool online() const override;
   void ready() override;
   bool write(std::string bytes) override;
+  bool write_secret(std::string bytes, std::size_t secret_length) override;
   void reconnect() override;
   void clear_queue(const std::string& reason) override;
   Task<Json> call(std::string_view module, int index, std::string_view method, Json args) override;
@@ -86,6 +88,7 @@ class Module final : public ModuleContext {
                      std::function<void(const Json&)> on_change) override;
   Executor executor() const override { return strand_; }
   Task<modbus::Result> modbus(modbus::Request request) override;
+  std::vector<PeerInfo> peers() const override;
 
  private:
   void load();

@@ -247,4 +247,25 @@ Module* ModuleManager::find_peer(const std::string& module_id, std::string_view 
   return nullptr;
 }
 
+std::vector<PeerInfo> ModuleManager::peers_of(const std::string& module_id) {
+  std::vector<PeerInfo> out;
+  for (const auto& sys : systems_) {
+    bool member = false;
+    for (const auto& entry : sys.modules) member = member || entry.module->module_id() == module_id;
+    if (!member) continue;
+    for (const auto& entry : sys.modules) {
+      if (entry.module->module_id() == module_id) continue;
+      // The same order as find_peer: the first system that has a name and index wins.
+      bool seen = false;
+      for (const auto& peer : out)
+        seen = seen || (peer.name == entry.name && peer.index == entry.index);
+      if (seen) continue;
+      const auto& info = entry.module->driver().info;
+      out.push_back(
+          {entry.name, entry.index, entry.module->module_id(), info.name, info.generic_name});
+    }
+  }
+  return out;
+}
+
 }  // namespace roomd

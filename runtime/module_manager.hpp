@@ -55,6 +55,7 @@ class ModuleManager final : public ModuleDirectory {
   Module* find(std::string_view system_id, std::string_view name, int index) const;
 
   Module* find_peer(const std::string& module_id, std::string_view name, int index) override;
+  std::vector<PeerInfo> peers_of(const std::string& module_id) override;
 
  private:
   ModbusLink modbus_link(const TransportConfig& transport, const DriverInfo& info);

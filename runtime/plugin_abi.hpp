@@ -10,7 +10,7 @@
 
 namespace roomd {
 
-inline constexpr std::uint32_t kDriverAbiVersion = 1;
+inline constexpr std::uint32_t kDriverAbiVersion = 2;
 inline constexpr std::uint32_t kPluginMagic = 0x524f4f4d;  // "ROOM"
 
 struct PluginHeader {

@@ -213,7 +213,7 @@ void Pjlink::greeting(std::string_view frame) {
     return;
   }
   // The digest rides on the first command; the answer to it completes the handshake.
-  write(pjlink_digest(random, password) + "%1POWR ?\r");
+  write_secret(pjlink_digest(random, password) + "%1POWR ?\r", kDigestLength);
 }
 
 Received Pjlink::received(std::string_view frame, Command* pending) {

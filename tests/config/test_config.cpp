@@ -667,5 +667,23 @@ TEST_CASE("a serial port is opened by one module only", "[config][serial][errors
               "modules[3]"});
 }
 
+TEST_CASE("api limits", "[config]") {
+  auto result = parse_config(R"({ "box": { "id": "b" }, "modules": [],
+      "api": { "max_frame": "16KiB", "max_connections": 10, "max_queue": "2MiB",
+               "max_queue_age": "5s", "idle_timeout": "20s" } })");
+  REQUIRE(result.errors.empty());
+  CHECK(result.config->api.max_frame == 16 * 1024);
+  CHECK(result.config->api.max_connections == 10);
+  CHECK(result.config->api.max_queue_bytes == 2 * 1024 * 1024);
+  CHECK(result.config->api.max_queue_age == std::chrono::seconds(5));
+  CHECK(result.config->api.idle_timeout == std::chrono::seconds(20));
+
+  CHECK(error_texts(R"({ "box": { "id": "b" }, "modules": [],
+      "api": { "max_frame": "huge", "max_connections": 0, "max_queue": "1B" } })") ==
+        Texts{R"(api.max_frame: expected a size such as "64KiB" or "1MiB", got "huge")",
+              "api.max_connections: expected 1-100000, got 0",
+              "api.max_queue: expected 1024 to 1073741824 bytes, got 1"});
+}
+
 }  // namespace
 }  // namespace roomd

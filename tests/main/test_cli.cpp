@@ -99,8 +99,9 @@ TEST_CASE("check-config accepts a good config and reports every problem of a bad
   CHECK(result.out ==
         drivers +
             ": 4 problems\n"
-            "  modules[0].driver: unknown driver \"projektor\" (built-in: modbus_sensor, "
-            "pjlink, senseair_s8, xy_md02; no driver_path set for plugins)\n"
+            "  modules[0].driver: unknown driver \"projektor\" (built-in: extron_sis, "
+            "modbus_sensor, pjlink, room, samsung_mdc, senseair_s8, sony_bravia, xy_md02; no "
+            "driver_path set for plugins)\n"
             "  modules[1].settings.pasword: unknown setting for driver pjlink (it has: "
             "password, poll_every, timeout)\n"
             "  modules[1].settings.poll_every: expected a duration such as \"500ms\" or "
@@ -126,8 +127,9 @@ TEST_CASE("drivers --json lists methods, status and settings", "[cli]") {
   REQUIRE(drivers.is_array());
   std::vector<std::string> names;
   for (const auto& d : drivers) names.push_back(d["name"]);
-  CHECK(names == std::vector<std::string>{"modbus_sensor", "pjlink", "senseair_s8", "xy_md02"});
-  auto pjlink = drivers.at(1);
+  CHECK(names == std::vector<std::string>{"extron_sis", "modbus_sensor", "pjlink", "room",
+                                          "samsung_mdc", "senseair_s8", "sony_bravia", "xy_md02"});
+  auto pjlink = drivers.at(2);
   CHECK(pjlink["name"] == "pjlink");
   CHECK(pjlink["generic_name"] == "Projector");
   CHECK(pjlink["transport"] == roomd::Json({{"kind", "tcp"}, {"port", 4352}}));
@@ -144,7 +146,8 @@ TEST_CASE("drivers --json lists methods, status and settings", "[cli]") {
     }
   CHECK(has_password);
   CHECK(pjlink["status"].size() == 7);
-  auto s8 = drivers.at(2);
+  auto s8 = drivers.at(5);
+  CHECK(s8["name"] == "senseair_s8");
   CHECK(s8["transport"] == roomd::Json({{"kind", "modbus"}}));
   CHECK(s8["settings"][0]["default"][0]["name"] == "co2");
 }
@@ -155,4 +158,10 @@ TEST_CASE("ports lists serial ports or says there are none", "[cli]") {
   bool table = result.out.rfind("PATH ", 0) == 0 && result.out.find("VID:PID") != std::string::npos;
   CHECK((table || result.out == "no serial ports found\n"));
   CHECK(run_roomd("ports --json").status == 2);
+}
+
+TEST_CASE("the demo config is valid", "[cli]") {
+  auto result = run_roomd(std::string("check-config ") + ROOMD_SOURCE_DIR + "/config/demo.json");
+  INFO(result.out);
+  CHECK(result.status == 0);
 }

@@ -86,8 +86,8 @@ TEST_CASE("unknown drivers and missing plugins are clear errors", "[plugin]") {
   std::string error;
   CHECK(registry.resolve("projektor", {}, error) == nullptr);
   CHECK(error ==
-        "unknown driver \"projektor\" (built-in: modbus_sensor, pjlink, senseair_s8, "
-        "xy_md02; no driver_path set for plugins)");
+        "unknown driver \"projektor\" (built-in: extron_sis, modbus_sensor, pjlink, room, "
+        "samsung_mdc, senseair_s8, sony_bravia, xy_md02; no driver_path set for plugins)");
   CHECK(registry.resolve("/nowhere/libx.so", {}, error) == nullptr);
   CHECK(error == "driver plugin /nowhere/libx.so does not exist");
 }

@@ -1,0 +1,323 @@
+// The real-time API under load, in one run on this machine:
+//  1. notifications delivered per second and latency (status set on the server's io thread ->
+//     parsed by the client) with 1, 10, 100 and 1000 subscribers of one variable;
+//  2. exec round-trip through roomd (WebSocket -> module queue -> TCP -> PJLink simulator and
+//     back) versus a direct TCP round-trip to the same simulator.
+// Prints figures; asserts nothing.
+#include "drivers/pjlink/pjlink_simulator.hpp"
+#include "runtime/runtime.hpp"
+#include "uplink/api_context.hpp"
+#include "uplink/api_server.hpp"
+#include "uplink/beast.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <thread>
+#include <vector>
+
+using namespace roomd;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kKey = "bench-key";
+constexpr auto kRunFor = 2s;
+// Offered load: changes per second times subscribers.
+constexpr double kOfferedNotifies = 400000;
+
+std::int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+double percentile(std::vector<double>& values, double p) {
+  if (values.empty()) return 0;
+  auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
+  return values[k];
+}
+
+void raise_fd_limit() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// One subscriber on the client thread: reads notifies and records their latency.
+class Subscriber : public std::enable_shared_from_this<Subscriber> {
+ public:
+  Subscriber(asio::io_context& io, std::vector<double>& latencies, std::atomic<int>& bound)
+      : ws_(io), latencies_(latencies), bound_(bound) {}
+
+  void start(std::uint16_t port) {
+    ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+    ws_.next_layer().set_option(tcp::no_delay(true));
+    ws_.handshake("127.0.0.1", std::string("/api/engine/v2/systems/control?api-key=") + kKey);
+    ws_.write(asio::buffer(
+        std::string(R"({"id":1,"cmd":"bind","sys":"bench","mod":"Projector","name":"value"})")));
+    read();
+  }
+  void stop() {
+    beast::error_code ignored;
+    ws_.next_layer().close(ignored);
+  }
+  std::uint64_t received = 0;
+  bool measuring = false;
+
+ private:
+  void read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      self->on_message();
+      self->read();
+    });
+  }
+  void on_message() {
+    auto data = buffer_.cdata();
+    std::string_view text(static_cast<const char*>(data.data()), data.size());
+    if (text.find("\"success\"") != std::string_view::npos) ++bound_;
+    auto at = text.find("\"value\":");
+    if (at != std::string_view::npos && measuring) {
+      auto sent = std::strtoll(text.data() + at + 8, nullptr, 10);
+      latencies_.push_back(static_cast<double>(now_ns() - sent) / 1e6);
+      ++received;
+    }
+    buffer_.consume(buffer_.size());
+  }
+
+  websocket::stream<tcp::socket> ws_;
+  beast::flat_buffer buffer_;
+  std::vector<double>& latencies_;
+  std::atomic<int>& bound_;
+};
+
+struct Box {
+  asio::io_context io{1};
+  std::filesystem::path dir;
+  DriverRegistry registry;
+  std::unique_ptr<Runtime> runtime;
+  std::unique_ptr<ApiServer> api;
+  std::thread thread;
+  std::uint16_t port = 0;
+
+  explicit Box(std::uint16_t projector_port) {
+    dir = std::filesystem::temp_directory_path() / ("roomd-wsbench-" + std::to_string(getpid()));
+    register_builtin_drivers(registry);
+    Config config;
+    config.box = {"bench", "bench", dir.string()};
+    config.log_level = LogLevel::error;
+    config.api.listen = "127.0.0.1:0";
+    config.api.max_connections = 5000;
+    config.api.keys = {{"bench", kKey, "", "admin", {"*"}}};
+    ModuleConfig proj{"mod-proj", "pjlink",    "Projector", {}, Json{{"poll_every", "1h"}},
+                      {},         "modules[0]"};
+    TcpTransportConfig tcp_config;
+    tcp_config.host = "127.0.0.1";
+    tcp_config.port = projector_port;
+    proj.transport = tcp_config;
+    // The notify source: any module id works for the state store; the projector is reused.
+    config.modules = {proj};
+    config.systems = {{"bench", "bench", {"mod-proj"}}};
+    if (auto errors = check_modules(config, registry); !errors.empty()) {
+      std::fprintf(stderr, "config: %s\n", errors.front().text().c_str());
+      std::exit(1);
+    }
+    runtime = std::make_unique<Runtime>(io, config, registry);
+    runtime->logs().set_stderr(false);
+    runtime->start();
+    api = std::make_unique<ApiServer>(io, *runtime);
+    port = api->start();
+    thread = std::thread([this] {
+      auto guard = asio::make_work_guard(io);
+      io.run();
+    });
+  }
+  ~Box() {
+    std::promise<void> done;
+    asio::post(io, [&] {
+      api->stop();
+      runtime->stop();
+      done.set_value();
+    });
+    done.get_future().wait();
+    io.stop();
+    thread.join();
+    api.reset();
+    runtime.reset();
+    std::filesystem::remove_all(dir);
+  }
+};
+
+void notify_run(Box& box, int subscribers) {
+  asio::io_context client_io(1);
+  std::vector<double> latencies;
+  latencies.reserve(2'000'000);
+  std::atomic<int> bound{0};
+  std::vector<std::shared_ptr<Subscriber>> subs;
+  for (int i = 0; i < subscribers; ++i) {
+    subs.push_back(std::make_shared<Subscriber>(client_io, latencies, bound));
+    subs.back()->start(box.port);
+  }
+  auto guard = asio::make_work_guard(client_io);
+  std::thread client_thread([&] { client_io.run(); });
+  while (bound < subscribers) std::this_thread::sleep_for(1ms);
+  std::promise<void> ready;
+  asio::post(client_io, [&] {
+    for (auto& s : subs) s->measuring = true;
+    ready.set_value();
+  });
+  ready.get_future().wait();
+
+  // Paced producer on the server's io thread: a burst of changes every millisecond.
+  const double changes_per_second = kOfferedNotifies / subscribers;
+  const auto per_tick = std::max(1.0, changes_per_second / 1000.0);
+  std::atomic<std::uint64_t> changes{0};
+  std::promise<void> finished;
+  asio::steady_timer timer(box.io);
+  const auto start = Clock::now();
+  double owed = 0;
+  std::function<void()> tick = [&] {
+    owed += per_tick;
+    while (owed >= 1) {
+      box.runtime->state().set("mod-proj", "value", now_ns());
+      ++changes;
+      owed -= 1;
+    }
+    if (Clock::now() - start >= kRunFor) {
+      finished.set_value();
+      return;
+    }
+    timer.expires_after(1ms);
+    timer.async_wait([&](beast::error_code) { tick(); });
+  };
+  asio::post(box.io, tick);
+  finished.get_future().wait();
+  std::this_thread::sleep_for(200ms);  // let the last notifies land
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count() - 0.2;
+  std::promise<std::uint64_t> counted;
+  asio::post(client_io, [&] {
+    std::uint64_t total = 0;
+    for (auto& s : subs) {
+      s->measuring = false;
+      total += s->received;
+    }
+    counted.set_value(total);
+  });
+  const auto delivered = counted.get_future().get();
+  std::promise<std::uint64_t> coalesced;
+  asio::post(box.io, [&] { coalesced.set_value(box.api->context().metrics.notifies_coalesced); });
+  const auto merged = coalesced.get_future().get();
+  asio::post(client_io, [&] {
+    for (auto& s : subs) s->stop();
+  });
+  guard.reset();
+  client_thread.join();
+  std::printf(
+      "%5d subscribers: %9.0f notifies/s delivered (%7.0f changes/s offered), "
+      "latency p50 %.3f ms, p99 %.3f ms, coalesced so far %llu\n",
+      subscribers, static_cast<double>(delivered) / seconds, static_cast<double>(changes) / seconds,
+      percentile(latencies, 0.50), percentile(latencies, 0.99),
+      static_cast<unsigned long long>(merged));
+  std::fflush(stdout);
+  // Let the server see the disconnects before the next run.
+  while (box.api->open_sessions() > 0) std::this_thread::sleep_for(5ms);
+}
+
+constexpr int kRoundTrips = 3000;
+
+std::vector<double> direct_round_trips(std::uint16_t port) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  socket.set_option(tcp::no_delay(true));
+  std::string buffer;
+  asio::read_until(socket, asio::dynamic_buffer(buffer), '\r');  // greeting
+  buffer.clear();
+  std::vector<double> out;
+  for (int i = 0; i < kRoundTrips; ++i) {
+    auto t0 = Clock::now();
+    asio::write(socket, asio::buffer(std::string("%1POWR ?\r")));
+    auto n = asio::read_until(socket, asio::dynamic_buffer(buffer), '\r');
+    buffer.erase(0, n);
+    out.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+  }
+  return out;
+}
+
+std::vector<double> roomd_round_trips(Box& box) {
+  asio::io_context io;
+  websocket::stream<tcp::socket> ws(io);
+  ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), box.port});
+  ws.next_layer().set_option(tcp::no_delay(true));
+  ws.handshake("127.0.0.1", std::string("/api/engine/v2/systems/control?api-key=") + kKey);
+  const std::string request =
+      R"({"id":1,"cmd":"exec","sys":"bench","mod":"Projector","name":"power?","args":[]})";
+  std::vector<double> out;
+  beast::flat_buffer buffer;
+  // Wait until the projector module is connected (first exec succeeds).
+  for (int i = 0; i < 500; ++i) {
+    ws.write(asio::buffer(request));
+    ws.read(buffer);
+    auto text = beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    if (text.find("\"success\"") != std::string::npos) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  for (int i = 0; i < kRoundTrips; ++i) {
+    auto t0 = Clock::now();
+    ws.write(asio::buffer(request));
+    ws.read(buffer);
+    out.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
+    buffer.consume(buffer.size());
+  }
+  return out;
+}
+
+}  // namespace
+
+int main() {
+  raise_fd_limit();
+  // The projector runs on its own thread, as a device would.
+  asio::io_context sim_io(1);
+  pjlink::SimulatorOptions options;
+  options.powered_on = true;
+  options.idle_timeout = 0ms;
+  pjlink::PjlinkSimulator simulator(sim_io.get_executor(), options);
+  const auto projector_port = simulator.start();
+  auto sim_guard = asio::make_work_guard(sim_io);
+  std::thread sim_thread([&] { sim_io.run(); });
+
+  {
+    Box box(projector_port);
+    std::printf("notifications (offered %.0f/s in total, %lld s per run)\n", kOfferedNotifies,
+                static_cast<long long>(kRunFor.count()));
+    for (int n : {1, 10, 100, 1000}) notify_run(box, n);
+
+    auto direct = direct_round_trips(projector_port);
+    auto through = roomd_round_trips(box);
+    const double d50 = percentile(direct, 0.5);
+    const double d99 = percentile(direct, 0.99);
+    const double r50 = percentile(through, 0.5);
+    const double r99 = percentile(through, 0.99);
+    std::printf(
+        "exec round-trip over %d calls: direct TCP p50 %.1f us p99 %.1f us; "
+        "through roomd p50 %.1f us p99 %.1f us; overhead p50 %.1f us\n",
+        kRoundTrips, d50, d99, r50, r99, r50 - d50);
+  }
+  asio::post(sim_io, [&] { simulator.stop(); });
+  sim_guard.reset();
+  sim_thread.join();
+  return 0;
+}

@@ -1,0 +1,107 @@
+// A runtime with the API server on an ephemeral port, run on a background thread, plus
+// blocking Beast clients with read deadlines: tests talk to roomd the way a panel does.
+#pragma once
+
+#include "runtime/runtime.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "uplink/api_server.hpp"
+#include "uplink/beast.hpp"
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace roomd::test {
+
+constexpr const char* kAdminKey = "admin-key-0123";
+constexpr const char* kOperatorKey = "operator-key-4567";
+constexpr const char* kViewerKey = "viewer-key-89ab";
+constexpr const char* kOtherSystemKey = "other-key-cdef";  // operator, sys-2 only
+constexpr const char* kHashedKey = "hashed-key-secret";    // viewer, stored as key_sha256
+
+struct ApiOptions {
+  std::size_t max_frame = 64 * 1024;
+  std::size_t max_connections = 64;
+  std::size_t max_queue_bytes = 1 << 20;
+  std::chrono::milliseconds max_queue_age{10000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::string state_dir;  // empty: a fresh temporary directory
+};
+
+// sys-1: Display_1 (mod-a), Display_2 (mod-b), Switcher_1 (mod-net: TCP to a closed port, so
+// offline); sys-2: Display_1 (mod-c). Display modules run the test driver `api_test_display`.
+class ApiFixture {
+ public:
+  explicit ApiFixture(ApiOptions options = {});
+  ~ApiFixture();
+
+  std::uint16_t port() const { return port_; }
+  // Runs fn on the io thread and waits for it.
+  void on_io(const std::function<void()>& fn);
+  void set_status(const std::string& module_id, const std::string& name, Json value);
+  Runtime& runtime() { return *runtime_; }
+  ApiServer& server() { return *server_; }
+
+ private:
+  asio::io_context io_{1};
+  TempDir dir_;
+  DriverRegistry registry_;
+  std::unique_ptr<Runtime> runtime_;
+  std::unique_ptr<ApiServer> server_;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+};
+
+// Polls `condition` on the io thread until it holds or the deadline passes.
+bool wait_until_on(ApiFixture& api, const std::function<bool()>& condition,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// A blocking WebSocket client. Every read has a deadline: a test fails, it never hangs.
+class WsClient {
+ public:
+  // Connects to `target` with optional extra headers; throws beast::system_error (with the
+  // HTTP status in `status()` of the declined response) when the upgrade is refused.
+  // `receive_buffer` > 0 shrinks the socket's receive buffer (a slow client fills up fast).
+  WsClient(std::uint16_t port, std::string target, std::map<std::string, std::string> headers = {},
+           int receive_buffer = 0);
+  static WsClient with_key(std::uint16_t port, const std::string& key);
+
+  void send(const std::string& text);
+  void send_binary(const std::string& bytes);
+  std::string read(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  Json read_json(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Sends a request and returns the next message.
+  Json request(const Json& request);
+  // "ping" and wait for "pong": everything the server queued before is read first and
+  // returned, so a test can assert that nothing else arrived.
+  std::vector<Json> drain();
+  // The close code the server sent, once a read failed with `closed`.
+  int close_code() const;
+  websocket::stream<tcp::socket>& stream() { return ws_; }
+
+ private:
+  void set_timeout(std::chrono::milliseconds timeout);
+
+  asio::io_context io_;
+  websocket::stream<tcp::socket> ws_;
+};
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  Json json() const { return Json::parse(body); }
+};
+
+HttpResult http_call(std::uint16_t port, http::verb method, const std::string& target,
+                     const std::string& body = "", std::map<std::string, std::string> headers = {});
+// The status of a refused WebSocket upgrade (or 101 when it was accepted).
+int upgrade_status(std::uint16_t port, const std::string& target,
+                   std::map<std::string, std::string> headers = {});
+
+}  // namespace roomd::test

@@ -1,0 +1,44 @@
+// The box's HTTP/WebSocket API: listens where `api.listen` says, on the runtime's io_context,
+// and serves the PlaceOS real-time protocol and REST to panels. Start it after the runtime;
+// stop it before.
+#pragma once
+
+#include "config/config.hpp"
+#include "runtime/asio.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace roomd {
+
+class Runtime;
+class WsSession;
+struct ApiContext;
+
+class ApiServer {
+ public:
+  ApiServer(asio::io_context& io, Runtime& runtime);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds and listens; returns the port (useful with port 0). Throws std::runtime_error with
+  // the address and the reason when it cannot bind.
+  std::uint16_t start();
+  // Closes the listener and every connection.
+  void stop();
+  std::uint16_t port() const;
+
+  std::size_t open_sessions() const;
+  std::size_t queued_bytes() const;  // outbound bytes waiting, over every connection
+  ApiContext& context();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;  // shared with its pending handlers
+};
+
+}  // namespace roomd

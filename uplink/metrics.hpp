@@ -1,0 +1,53 @@
+// The API's own counters and the Prometheus text rendering of them together with the
+// runtime's gauges (module connected, queue depth). Everything runs on the io thread, so the
+// counters are plain integers.
+#pragma once
+
+#include "runtime/asio.hpp"
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace roomd {
+
+class Runtime;
+class NotifyHub;
+
+class Metrics {
+ public:
+  static constexpr std::array<double, 12> kLatencyBuckets = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
+
+  struct Histogram {
+    std::array<std::uint64_t, kLatencyBuckets.size()> buckets{};  // cumulative on output only
+    std::uint64_t count = 0;
+    double sum = 0;
+    void observe(double seconds);
+  };
+
+  void exec_done(const std::string& module_id, Clock::duration elapsed, bool ok);
+
+  std::uint64_t connections_total = 0;  // accepted WebSocket connections
+  std::uint64_t connections_open = 0;
+  std::uint64_t connections_rejected = 0;  // 401 or 503 before the upgrade
+  std::uint64_t slow_closed = 0;           // closed with 1008
+  std::uint64_t notifies_sent = 0;
+  std::uint64_t notifies_coalesced = 0;
+  std::uint64_t log_records_dropped = 0;  // debug records not delivered (connection closing)
+  std::uint64_t requests = 0;
+
+  // Prometheus text exposition format 0.0.4.
+  std::string render(Runtime& runtime, const NotifyHub& hub) const;
+
+ private:
+  struct ExecStats {
+    std::uint64_t ok = 0;
+    std::uint64_t failed = 0;
+    Histogram latency;
+  };
+  std::map<std::string, ExecStats> exec_;
+};
+
+}  // namespace roomd

@@ -1,0 +1,36 @@
+// One client request of the PlaceOS real-time protocol (protocol.md §3), parsed and checked
+// field by field, so each handler starts from a request that is known to be well formed.
+#pragma once
+
+#include "runtime/errors.hpp"
+#include "runtime/json.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace roomd::placeos {
+
+enum class Cmd { bind, unbind, exec, debug, ignore };
+
+struct Request {
+  Json id;  // number or string, echoed verbatim
+  Cmd cmd = Cmd::bind;
+  std::string sys;
+  std::string mod;
+  int index = 1;
+  std::string name;  // status (bind/unbind) or method (exec); empty for debug/ignore
+  Json args = Json::array();
+  std::optional<std::string> level;  // debug: the level to stream at
+};
+
+struct RequestError {
+  Json id;  // null when it could not be read
+  ErrorCode code;
+  std::string message;
+};
+
+std::variant<Request, RequestError> parse_request(std::string_view text);
+
+}  // namespace roomd::placeos

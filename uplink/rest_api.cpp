@@ -1,0 +1,359 @@
+#include "uplink/rest_api.hpp"
+
+#include "runtime/errors.hpp"
+#include "runtime/module.hpp"
+#include "runtime/runtime.hpp"
+#include "runtime/version.hpp"
+#include "uplink/api_context.hpp"
+#include "uplink/url.hpp"
+
+#include <charconv>
+#include <memory>
+
+namespace roomd {
+
+namespace {
+
+http::status status_for(int code) {
+  switch (static_cast<ErrorCode>(code)) {
+    case ErrorCode::parse_error:
+    case ErrorCode::bad_request:
+    case ErrorCode::unknown_command:
+      return http::status::bad_request;
+    case ErrorCode::access_denied:
+      return http::status::forbidden;
+    case ErrorCode::system_not_found:
+    case ErrorCode::module_not_found:
+      return http::status::not_found;
+    case ErrorCode::request_failed:
+      return http::status::bad_gateway;  // the device (behind us) failed
+    case ErrorCode::unexpected:
+      break;
+  }
+  return http::status::internal_server_error;
+}
+
+// "Display_2" -> ("Display", 2); a name without a numeric suffix is index 1.
+std::pair<std::string, int> split_module(const std::string& text) {
+  auto underscore = text.rfind('_');
+  if (underscore != std::string::npos && underscore + 1 < text.size()) {
+    int index = 0;
+    auto begin = text.data() + underscore + 1;
+    auto end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(begin, end, index);
+    if (ec == std::errc() && ptr == end && index >= 1) return {text.substr(0, underscore), index};
+  }
+  return {text, 1};
+}
+
+bool is_connected(Runtime& runtime, const std::string& module_id) {
+  auto value = runtime.state().get(module_id, "connected");
+  return value && value->is_boolean() && value->get<bool>();
+}
+
+Json functions_of(const Module& module) {
+  Json out = Json::object();
+  for (const auto& method : module.driver().info.methods) {
+    Json params = Json::object();
+    Json order = Json::array();
+    for (const auto& p : method.params) {
+      Json spec = Json::array({p.type});
+      if (p.default_value) spec.push_back(*p.default_value);
+      params[p.name] = spec;
+      order.push_back(p.name);
+    }
+    out[method.name] = {{"arity", method.params.size()},
+                        {"params", params},
+                        {"order", order},
+                        {"returns", method.returns}};
+    if (!method.description.empty()) out[method.name]["description"] = method.description;
+  }
+  return out;
+}
+
+// Request-scoped helper: the request, the caller's grant and the reply callback.
+class Call {
+ public:
+  Call(ApiContext& api, const HttpRequest& request, const Grant* grant,
+       std::function<void(HttpResponse)> done)
+      : api_(api), request_(request), grant_(grant), done_(std::move(done)) {}
+
+  void route();
+
+ private:
+  void reply(http::status status, const Json& body) {
+    done_(json_response(request_, status, to_text(body)));
+  }
+  void error(ErrorCode code, const std::string& message) {
+    done_(error_response(request_, static_cast<int>(code), message));
+  }
+  bool need_key() {
+    if (grant_) return true;
+    done_(json_response(request_, http::status::unauthorized,
+                        R"({"code":2,"error_code":2,"msg":"missing or unknown API key"})"));
+    return false;
+  }
+  bool need_role(Role role) {
+    if (grant_->at_least(role)) return true;
+    api_.log.warn("access denied: key ", grant_->key_id, " (", to_string(grant_->role), ") ",
+                  request_.method_string(), " ", url::split_target(request_.target()).path);
+    error(ErrorCode::access_denied, std::string("needs role ") + to_string(role) + "; key " +
+                                        grant_->key_id + " is " + to_string(grant_->role));
+    return false;
+  }
+  const System* system(const std::string& id) {
+    if (!grant_->may_see(id)) {
+      error(ErrorCode::access_denied, "key " + grant_->key_id + " may not access system " + id);
+      return nullptr;
+    }
+    const System* found = api_.runtime.modules().system(id);
+    if (!found) error(ErrorCode::system_not_found, "system " + id + " not found");
+    return found;
+  }
+  Module* module(const System& sys, const std::string& name_index) {
+    auto [name, index] = split_module(name_index);
+    Module* found = api_.runtime.modules().find(sys.id, name, index);
+    if (!found)
+      error(ErrorCode::module_not_found,
+            "module " + name + "_" + std::to_string(index) + " not found in " + sys.id);
+    return found;
+  }
+
+  void authority();
+  void healthz();
+  void metrics();
+  void systems();
+  void one_system(const System& sys);
+  void exec(Module& module, const std::string& method);
+  void log_level(const std::string& module_id);
+
+  ApiContext& api_;
+  const HttpRequest& request_;
+  const Grant* grant_;
+  std::function<void(HttpResponse)> done_;
+};
+
+void Call::route() {
+  const auto path = url::split_target(request_.target()).path;
+  const auto parts = url::path_segments(path);
+  const auto method = request_.method();
+  const bool get = method == http::verb::get || method == http::verb::head;
+
+  if (path == "/auth/authority" && get) return authority();
+  if (path == "/healthz" && get) return healthz();
+  if (path == "/metrics" && get) {
+    if (!need_key()) return;
+    return metrics();
+  }
+  const bool api =
+      parts.size() >= 3 && parts[0] == "api" && parts[1] == "engine" && parts[2] == "v2";
+  if (!api) {
+    return reply(
+        http::status::not_found,
+        {{"code", 1}, {"error_code", 1}, {"msg", "no such endpoint: " + std::string(path)}});
+  }
+  if (!need_key()) return;
+  // /api/engine/v2/modules/{id}/log_level
+  if (parts.size() == 6 && parts[3] == "modules" && parts[5] == "log_level") {
+    if (!need_role(Role::admin)) return;
+    return log_level(parts[4]);
+  }
+  if (parts.size() < 4 || parts[3] != "systems") {
+    return reply(
+        http::status::not_found,
+        {{"code", 1}, {"error_code", 1}, {"msg", "no such endpoint: " + std::string(path)}});
+  }
+  if (parts.size() == 4 && get) return systems();
+  const System* sys = nullptr;
+  if (parts.size() >= 5) {
+    sys = system(parts[4]);
+    if (!sys) return;
+  }
+  if (parts.size() == 5 && get) return one_system(*sys);
+  if (parts.size() == 6 && get) {
+    if (Module* m = module(*sys, parts[5]))
+      reply(http::status::ok, api_.runtime.state().module_state(m->module_id()));
+    return;
+  }
+  if (parts.size() == 7 && parts[5] == "functions" && get) {
+    if (Module* m = module(*sys, parts[6])) reply(http::status::ok, functions_of(*m));
+    return;
+  }
+  if (parts.size() == 7 && method == http::verb::post) {
+    if (!need_role(Role::op)) return;
+    if (Module* m = module(*sys, parts[5])) exec(*m, parts[6]);
+    return;
+  }
+  reply(http::status::method_not_allowed,
+        {{"code", 1},
+         {"error_code", 1},
+         {"msg",
+          std::string(request_.method_string()) + " is not supported on " + std::string(path)}});
+}
+
+void Call::authority() {
+  const auto& box = api_.runtime.config().box;
+  std::string host(request_[http::field::host]);
+  reply(http::status::ok, {{"id", box.id},
+                           {"name", box.name},
+                           {"description", std::string("roomd ") + ROOMD_VERSION_STRING},
+                           {"domain", host},
+                           {"login_url", "/login?continue={{url}}"},
+                           {"logout_url", "/logout"},
+                           {"session", false},
+                           {"production", true},
+                           {"version", "2.0.0"},
+                           {"config", Json::object()}});
+}
+
+void Call::healthz() {
+  Json modules = Json::object();
+  int connected = 0;
+  int failed = 0;
+  for (const auto& m : api_.runtime.modules().modules()) {
+    const bool up = is_connected(api_.runtime, m->module_id());
+    const bool broken = m->run_state() == ModuleRunState::failed;
+    connected += up ? 1 : 0;
+    failed += broken ? 1 : 0;
+    modules[m->module_id()] = {{"connected", up}, {"state", to_string(m->run_state())}};
+  }
+  reply(http::status::ok, {{"status", "ok"},
+                           {"modules", modules},
+                           {"connected", connected},
+                           {"failed", failed},
+                           {"total", api_.runtime.modules().modules().size()}});
+}
+
+void Call::metrics() {
+  auto response = HttpResponse(http::status::ok, request_.version());
+  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+  response.keep_alive(request_.keep_alive());
+  response.body() = api_.metrics.render(api_.runtime, api_.hub);
+  response.prepare_payload();
+  if (request_.method() == http::verb::head) response.body().clear();
+  done_(std::move(response));
+}
+
+void Call::systems() {
+  Json out = Json::array();
+  for (const auto& sys : api_.runtime.modules().systems()) {
+    if (!grant_->may_see(sys.id)) continue;
+    Json modules = Json::array();
+    for (const auto& m : sys.modules) modules.push_back(m.name + "_" + std::to_string(m.index));
+    out.push_back({{"id", sys.id}, {"name", sys.name}, {"modules", modules}});
+  }
+  reply(http::status::ok, out);
+}
+
+void Call::one_system(const System& sys) {
+  Json modules = Json::array();
+  for (const auto& m : sys.modules) {
+    modules.push_back({{"name", m.name},
+                       {"index", m.index},
+                       {"module_id", m.module->module_id()},
+                       {"driver", m.module->driver().info.name},
+                       {"connected", is_connected(api_.runtime, m.module->module_id())}});
+  }
+  reply(http::status::ok, {{"id", sys.id}, {"name", sys.name}, {"modules", modules}});
+}
+
+void Call::exec(Module& module, const std::string& method) {
+  Json args = Json::array();
+  if (!request_.body().empty()) {
+    args = Json::parse(request_.body(), nullptr, false);
+    if (args.is_discarded() || (!args.is_array() && !args.is_object()))
+      return error(ErrorCode::bad_request, "the body must be a JSON array or object of arguments");
+  }
+  // The request and this Call die when route() returns; the reply needs only copies.
+  auto request = std::make_shared<HttpRequest>(request_);
+  auto done = done_;
+  auto* api = &api_;
+  const auto started = Clock::now();
+  const auto mod_id = module.module_id();
+  const auto key_id = grant_->key_id;
+  module.exec(method, std::move(args),
+              [request, done, api, started, mod_id, key_id, method](std::exception_ptr failure,
+                                                                    Json value) {
+                api->metrics.exec_done(mod_id, Clock::now() - started, !failure);
+                if (!failure) {
+                  api->log.debug("exec by key ", key_id, " (REST): ", mod_id, " ", method, " ok");
+                  done(json_response(*request, http::status::ok, to_text(value)));
+                  return;
+                }
+                int code = static_cast<int>(ErrorCode::unexpected);
+                std::string message = "unknown failure";
+                try {
+                  std::rethrow_exception(failure);
+                } catch (const RoomdError& e) {
+                  code = static_cast<int>(e.code());
+                  message = e.what();
+                } catch (const std::exception& e) {
+                  code = static_cast<int>(ErrorCode::request_failed);
+                  message = e.what();
+                } catch (...) {
+                }
+                api->log.info("exec by key ", key_id, " (REST): ", mod_id, " ", method,
+                              " failed: ", message);
+                done(error_response(*request, code, message));
+              });
+}
+
+void Call::log_level(const std::string& module_id) {
+  Module* module = api_.runtime.modules().module(module_id);
+  bool visible = false;
+  for (const auto& sys : api_.runtime.modules().systems()) {
+    if (!grant_->may_see(sys.id)) continue;
+    for (const auto& m : sys.modules) visible = visible || m.module == module;
+  }
+  if (!module || !visible)
+    return error(ErrorCode::module_not_found, "module " + module_id + " not found");
+  auto& logs = api_.runtime.logs();
+  if (request_.method() == http::verb::put) {
+    Json body = Json::parse(request_.body(), nullptr, false);
+    const auto* text = body.is_object() && body.contains("level")
+                           ? body["level"].get_ptr<const std::string*>()
+                           : nullptr;
+    auto level = text ? parse_log_level(*text) : std::nullopt;
+    if (!level)
+      return error(ErrorCode::bad_request,
+                   "body must be {\"level\": \"trace|debug|info|warn|error|fatal\"}");
+    logs.set_persistent_level(module_id, *level);
+    api_.log.info("log level of ", module_id, " set to ", to_string(*level), " by key ",
+                  grant_->key_id);
+  } else if (request_.method() != http::verb::get) {
+    return error(ErrorCode::bad_request, "use GET or PUT on log_level");
+  }
+  auto persistent = logs.persistent_level(module_id);
+  auto effective = logs.effective_level(module_id);
+  reply(http::status::ok, {{"module", module_id},
+                           {"level", persistent ? std::string(to_string(*persistent)) : "info"},
+                           {"effective", effective ? std::string(to_string(*effective)) : "info"}});
+}
+
+}  // namespace
+
+HttpResponse json_response(const HttpRequest& request, http::status status,
+                           const std::string& body) {
+  HttpResponse response(status, request.version());
+  response.set(http::field::server, "roomd");
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  response.keep_alive(request.keep_alive());
+  response.body() = body;
+  response.prepare_payload();
+  if (request.method() == http::verb::head) response.body().clear();  // the length stays
+  return response;
+}
+
+HttpResponse error_response(const HttpRequest& request, int code, const std::string& message) {
+  Json body = {{"code", code}, {"error_code", code}, {"msg", message}};
+  return json_response(request, status_for(code), to_text(body));
+}
+
+void RestApi::handle(const HttpRequest& request, const Grant* grant,
+                     std::function<void(HttpResponse)> done) {
+  Call call(api_, request, grant, std::move(done));
+  call.route();
+}
+
+}  // namespace roomd

@@ -1,0 +1,234 @@
+#include "uplink/ws_session.hpp"
+
+#include "uplink/api_context.hpp"
+
+#include <array>
+
+namespace roomd {
+
+WsSession::WsSession(std::shared_ptr<ApiContext> api, beast::tcp_stream stream, Grant grant,
+                     std::string peer)
+    : keep_(std::move(api)),
+      api_(*keep_),
+      ws_(std::move(stream)),
+      cut_timer_(ws_.get_executor()),
+      peer_(std::move(peer)) {
+  control_ = std::make_shared<placeos::ControlSession>(keep_, std::move(grant), peer_, *this);
+}
+
+WsSession::~WsSession() {
+  finish();
+}
+
+void WsSession::run(http::request<http::string_body> upgrade) {
+  beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts take over
+  websocket::stream_base::timeout timeouts;
+  timeouts.handshake_timeout = std::chrono::seconds(30);
+  timeouts.idle_timeout = api_.config.idle_timeout;
+  timeouts.keep_alive_pings = true;  // a ping at half the idle timeout; no answer: closed
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(http::field::server, "roomd"); }));
+  ws_.read_message_max(api_.config.max_frame);
+  ws_.auto_fragment(false);
+  ws_.async_accept(upgrade,
+                   [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
+}
+
+void WsSession::on_accept(beast::error_code ec) {
+  if (ec) {
+    api_.log.debug("websocket upgrade from ", peer_, " failed: ", ec.message());
+    finish();
+    return;
+  }
+  if (api_.stopped) {  // the server stopped during the handshake
+    shutdown();
+    return;
+  }
+  read();
+}
+
+void WsSession::read() {
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    self->on_read(ec, n);
+  });
+}
+
+void WsSession::on_read(beast::error_code ec, std::size_t) {
+  if (ec) {
+    if (ec == websocket::error::message_too_big)
+      api_.log.warn("client ", peer_, " sent a frame over api.max_frame (", api_.config.max_frame,
+                    " bytes); closed with 1009");
+    else if (ec != websocket::error::closed && ec != asio::error::operation_aborted)
+      api_.log.debug("client ", peer_, " disconnected: ", ec.message());
+    finish();
+    return;
+  }
+  if (closing_) return;
+  if (!ws_.got_text()) {
+    send(placeos::ControlSession::error_message(nullptr, ErrorCode::parse_error,
+                                                "binary frames are not supported; send JSON text"));
+  } else {
+    auto data = buffer_.cdata();
+    std::string_view text(static_cast<const char*>(data.data()), data.size());
+    if (text == "ping") {
+      send("pong");
+    } else {
+      control_->handle(text);
+    }
+  }
+  buffer_.consume(buffer_.size());
+  read();
+}
+
+void WsSession::send(std::string message) {
+  if (closing_ || finished_) return;
+  auto out = std::make_unique<Outgoing>();
+  out->text = std::move(message);
+  push(std::move(out));
+}
+
+void WsSession::notify(Binding& binding, const SharedText& tail) {
+  if (closing_ || finished_) return;
+  if (binding.pending != nullptr) {
+    // Still queued behind a slow write: only the newest value goes out.
+    auto* queued = static_cast<Outgoing*>(binding.pending);
+    queued_bytes_ -= queued->size();
+    queued->tail = tail;
+    queued_bytes_ += queued->size();
+    ++api_.metrics.notifies_coalesced;
+    return;
+  }
+  auto out = std::make_unique<Outgoing>();
+  out->text = binding.head;
+  out->tail = tail;
+  out->binding = &binding;
+  binding.pending = out.get();
+  push(std::move(out));
+}
+
+void WsSession::forget(Binding& binding) {
+  if (binding.pending == nullptr) return;
+  static_cast<Outgoing*>(binding.pending)->binding = nullptr;
+  binding.pending = nullptr;
+}
+
+void WsSession::push(std::unique_ptr<Outgoing> message) {
+  message->queued_at = Clock::now();
+  queued_bytes_ += message->size();
+  queue_.push_back(std::move(message));
+  if (queued_bytes_ > api_.config.max_queue_bytes) {
+    close_slow("outbound queue " + std::to_string(queued_bytes_) + " bytes over api.max_queue (" +
+               std::to_string(api_.config.max_queue_bytes) + ")");
+    return;
+  }
+  if (!writing_) write_next();
+}
+
+void WsSession::write_next() {
+  if (queue_.empty() || closing_) return;
+  writing_ = true;
+  auto& front = *queue_.front();
+  if (front.binding != nullptr) {
+    front.binding->pending = nullptr;  // in flight: a newer value queues behind it
+    front.binding = nullptr;
+  }
+  ws_.text(true);
+  auto self = shared_from_this();
+  if (front.tail) {
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(front.text), asio::buffer(*front.tail)};
+    ws_.async_write(buffers, [self](beast::error_code ec, std::size_t) { self->on_write(ec); });
+    ++api_.metrics.notifies_sent;
+  } else {
+    ws_.async_write(asio::buffer(front.text),
+                    [self](beast::error_code ec, std::size_t) { self->on_write(ec); });
+  }
+}
+
+void WsSession::on_write(beast::error_code ec) {
+  writing_ = false;
+  if (!queue_.empty()) {
+    queued_bytes_ -= queue_.front()->size();
+    queue_.pop_front();
+  }
+  if (ec) {
+    finish();
+    return;
+  }
+  if (closing_) {
+    send_close();  // a slow-close waited for this write; the close frame can go now
+    return;
+  }
+  write_next();
+}
+
+void WsSession::check_backlog(Clock::time_point now) {
+  if (closing_ || finished_ || queue_.empty()) return;
+  if (now - queue_.front()->queued_at > api_.config.max_queue_age)
+    close_slow("a message waited longer than api.max_queue_age (" +
+               std::to_string(api_.config.max_queue_age.count()) + " ms)");
+}
+
+void WsSession::close_slow(const std::string& why) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  ++api_.metrics.slow_closed;
+  api_.log.warn("closing slow client ", peer_, " with 1008: ", why,
+                "; check the panel's network or its load");
+  drop_unsent();
+  // This may run inside a notify fan-out or a reply: tear down from a fresh handler, so
+  // no caller up the stack sees its bindings vanish.
+  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->close_policy(); });
+}
+
+void WsSession::send_close() {
+  // Once only: the write that was in flight and the posted teardown may both get here.
+  if (close_sent_ || finished_) return;
+  close_sent_ = true;
+  ws_.async_close(websocket::close_code::policy_error,
+                  [self = shared_from_this()](beast::error_code) { self->finish(); });
+}
+
+void WsSession::drop_unsent() {
+  // The in-flight write keeps its buffers until it completes.
+  while (queue_.size() > (writing_ ? 1u : 0u)) {
+    if (queue_.back()->binding != nullptr) queue_.back()->binding->pending = nullptr;
+    queued_bytes_ -= queue_.back()->size();
+    queue_.pop_back();
+  }
+}
+
+void WsSession::close_policy() {
+  control_->close();
+  if (finished_) return;
+  if (!writing_) send_close();
+  // The peer does not read, so a stuck write or the close frame itself may never complete:
+  // give it a moment, then cut the line.
+  cut_timer_.expires_after(std::chrono::seconds(1));
+  cut_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec && !self->finished_) beast::get_lowest_layer(self->ws_).close();
+  });
+}
+
+void WsSession::shutdown() {
+  if (finished_) return;
+  closing_ = true;
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  finish();
+}
+
+void WsSession::finish() {
+  if (finished_) return;
+  finished_ = true;
+  cut_timer_.cancel();
+  control_->close();
+  drop_unsent();
+  // Aborts a pending write (a half-closed peer may never drain it); its buffers stay queued
+  // until its handler runs.
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  api_.session_closed(this);
+}
+
+}  // namespace roomd

@@ -1,0 +1,77 @@
+// One WebSocket connection of the real-time API: reads requests, answers `ping` with `pong`,
+// and owns the outbound queue with one write in flight. While the client is backed up, queued
+// notifies of one binding are coalesced to the newest value; a client that stays over its
+// bound is closed with 1008 so it never delays anyone else.
+#pragma once
+
+#include "uplink/beast.hpp"
+#include "uplink/placeos/control_session.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace roomd {
+
+struct ApiContext;
+
+class WsSession final : public std::enable_shared_from_this<WsSession>,
+                        public placeos::ControlOutput {
+ public:
+  WsSession(std::shared_ptr<ApiContext> api, beast::tcp_stream stream, Grant grant,
+            std::string peer);
+  ~WsSession() override;
+
+  // Completes the upgrade the HTTP session read, then serves the connection.
+  void run(http::request<http::string_body> upgrade);
+  // Closes now (server shutdown): going away.
+  void shutdown();
+  // Called about once a second: closes the connection if its queue has been stuck too long.
+  void check_backlog(Clock::time_point now);
+
+  std::size_t queued_bytes() const { return queued_bytes_; }
+
+  // ControlOutput
+  void send(std::string message) override;
+  void notify(Binding& binding, const SharedText& tail) override;
+  void forget(Binding& binding) override;
+
+ private:
+  struct Outgoing {
+    std::string text;  // the whole message, or the head in front of `tail`
+    SharedText tail;
+    Binding* binding = nullptr;  // a notify that may still be replaced by a newer value
+    Clock::time_point queued_at;
+    std::size_t size() const { return text.size() + (tail ? tail->size() : 0); }
+  };
+
+  void on_accept(beast::error_code ec);
+  void read();
+  void on_read(beast::error_code ec, std::size_t bytes);
+  void push(std::unique_ptr<Outgoing> message);
+  void write_next();
+  void on_write(beast::error_code ec);
+  void close_slow(const std::string& why);
+  void close_policy();
+  void send_close();
+  void drop_unsent();
+  void finish();
+
+  std::shared_ptr<ApiContext> keep_;  // outlives this session
+  ApiContext& api_;
+  websocket::stream<beast::tcp_stream> ws_;
+  asio::steady_timer cut_timer_;  // ends a slow client whose last write never completes
+  std::string peer_;
+  std::shared_ptr<placeos::ControlSession> control_;
+  beast::flat_buffer buffer_;
+  std::deque<std::unique_ptr<Outgoing>> queue_;  // front is in flight while writing_
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool close_sent_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace roomd
