@@ -45,6 +45,7 @@ Json to_json(const DriverInfo& info) {
     }
     Json method = {{"name", m.name}, {"params", std::move(params)}, {"returns", m.returns}};
     if (!m.sets.empty()) method["sets"] = m.sets;
+    if (m.privileged) method["privileged"] = true;
     if (!m.description.empty()) method["description"] = m.description;
     methods.push_back(std::move(method));
   }

@@ -54,6 +54,7 @@ struct MethodInfo {
   std::string returns;  // JSON type of the result, "null" for none
   std::string sets;     // status variable this method writes, if any
   std::string description;
+  bool privileged = false;        // admin keys only
   std::string signature() const;  // "power(on: boolean)"
 };
 

@@ -138,6 +138,11 @@ class MethodBuilder {
     entry_.info.description = std::move(text);
     return *this;
   }
+  // Only admin keys may call it (a factory reset, a raw passthrough): operators get error 2.
+  MethodBuilder& privileged() {
+    entry_.info.privileged = true;
+    return *this;
+  }
 
  private:
   MethodEntry& entry_;

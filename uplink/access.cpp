@@ -43,6 +43,12 @@ bool Grant::may_see(std::string_view system_id) const {
   return all_systems || std::find(systems.begin(), systems.end(), system_id) != systems.end();
 }
 
+bool may_call(const Grant& grant, const std::vector<MethodInfo>& methods, std::string_view method) {
+  for (const auto& m : methods)
+    if (m.name == method) return !m.privileged || grant.at_least(Role::admin);
+  return true;
+}
+
 std::array<unsigned char, 32> sha256(std::string_view data) {
   std::array<unsigned char, 32> out{};
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "runtime/driver_info.hpp"
 
 #include <array>
 #include <optional>
@@ -42,6 +43,10 @@ class ApiKeys {
   };
   std::vector<Entry> entries_;
 };
+
+// Whether the key may call `method` of a driver with these methods: privileged methods
+// need admin; unknown names are left to the module (it answers "unknown method").
+bool may_call(const Grant& grant, const std::vector<MethodInfo>& methods, std::string_view method);
 
 std::array<unsigned char, 32> sha256(std::string_view data);
 // First 8 hex digits of the key's SHA-256: enough to tell keys apart in a log, useless to a thief.

@@ -67,6 +67,7 @@ Json functions_of(const Module& module) {
                         {"order", order},
                         {"returns", method.returns}};
     if (!method.description.empty()) out[method.name]["description"] = method.description;
+    if (method.privileged) out[method.name]["privileged"] = true;
   }
   return out;
 }
@@ -258,6 +259,12 @@ void Call::one_system(const System& sys) {
 }
 
 void Call::exec(Module& module, const std::string& method) {
+  if (!may_call(*grant_, module.driver().info.methods, method)) {
+    api_.log.warn("access denied: key ", grant_->key_id, " (", to_string(grant_->role),
+                  ") called privileged method ", method, " of ", module.module_id(), " (REST)");
+    return error(ErrorCode::access_denied, method + " is a privileged method (admin only); key " +
+                                               grant_->key_id + " is " + to_string(grant_->role));
+  }
   Json args = Json::array();
   if (!request_.body().empty()) {
     args = Json::parse(request_.body(), nullptr, false);

@@ -36,6 +36,11 @@ class ApiTestDisplay final : public Driver {
     m.method("crash", &ApiTestDisplay::crash);
     m.method("chatter", &ApiTestDisplay::chatter, {"text"});
     m.method("odd_throw", &ApiTestDisplay::odd_throw);
+    m.method("factory_reset", &ApiTestDisplay::factory_reset).privileged();
+  }
+  Task<bool> factory_reset() {
+    set_status("reset", true);
+    co_return true;
   }
   // Something that is not an exception class escapes: only the framework can report it (7).
   Task<void> odd_throw() {

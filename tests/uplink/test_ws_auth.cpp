@@ -80,6 +80,23 @@ TEST_CASE("each role against each command") {
   }
 }
 
+TEST_CASE("privileged methods need an admin key") {
+  ApiFixture api;
+  Json reset = {
+      {"id", 1}, {"cmd", "exec"}, {"sys", "sys-1"}, {"mod", "Display"}, {"name", "factory_reset"}};
+  auto op = WsClient::with_key(api.port(), kOperatorKey);
+  auto denied = op.request(reset);
+  CHECK(denied["code"] == 2);
+  CHECK_THAT(denied["msg"].get<std::string>(), Catch::Contains("privileged"));
+  api.on_io([&] { CHECK_FALSE(api.runtime().state().get("mod-a", "reset").has_value()); });
+  auto admin = WsClient::with_key(api.port(), kAdminKey);
+  CHECK(admin.request(reset)["value"] == true);
+  auto rest = http_call(api.port(), http::verb::post,
+                        "/api/engine/v2/systems/sys-1/Display_1/factory_reset", "",
+                        {{"X-API-Key", kOperatorKey}});
+  CHECK(rest.status == 403);
+}
+
 TEST_CASE("a key scoped to another system gets error 2 here and works there") {
   ApiFixture api;
   auto client = WsClient::with_key(api.port(), kOtherSystemKey);

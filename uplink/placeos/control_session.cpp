@@ -154,6 +154,14 @@ void ControlSession::on_unbind(const Request& r) {
 void ControlSession::on_exec(const Request& r) {
   auto target = resolve(r, Role::op);
   if (!target) return;
+  if (!may_call(grant_, target->module->driver().info.methods, r.name)) {
+    api_.log.warn("access denied: key ", grant_.key_id, " (", to_string(grant_.role), ", ", peer_,
+                  ") called privileged method ", r.name, " of ", target->mod_id);
+    reply_error(r.id, ErrorCode::access_denied,
+                r.name + " is a privileged method (admin only); key " + grant_.key_id + " is " +
+                    to_string(grant_.role));
+    return;
+  }
   const auto started = Clock::now();
   std::weak_ptr<ControlSession> weak = shared_from_this();
   auto api = keep_;
