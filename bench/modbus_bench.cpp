@@ -8,18 +8,24 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <string>
+
+#include <sys/resource.h>
 
 using namespace roomd;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int kReads = 20000;
+// Reads per run; an argument makes it smaller, for profiling under callgrind.
+constexpr int kDefaultReads = 20000;
 
-double plain_loop(std::uint16_t port) {
+double plain_loop(std::uint16_t port, int reads) {
   modbus_t* ctx = modbus_new_tcp("127.0.0.1", port);
   modbus_set_slave(ctx, 1);
   if (modbus_connect(ctx) != 0) {
@@ -28,7 +34,7 @@ double plain_loop(std::uint16_t port) {
   }
   std::uint16_t words[2];
   auto start = Clock::now();
-  for (int i = 0; i < kReads; ++i) {
+  for (int i = 0; i < reads; ++i) {
     if (modbus_read_input_registers(ctx, 1, 2, words) != 2) {
       std::fprintf(stderr, "plain loop: read failed: %s\n", modbus_strerror(errno));
       std::exit(1);
@@ -37,10 +43,10 @@ double plain_loop(std::uint16_t port) {
   double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   modbus_close(ctx);
   modbus_free(ctx);
-  return kReads / seconds;
+  return reads / seconds;
 }
 
-double through_roomd(std::uint16_t port, int in_flight) {
+double through_roomd(std::uint16_t port, int reads, int in_flight) {
   asio::io_context io(1);
   auto dir = std::filesystem::temp_directory_path() / ("roomd-bench-" + std::to_string(getpid()));
   DriverRegistry registry;
@@ -76,11 +82,11 @@ double through_roomd(std::uint16_t port, int in_flight) {
         std::fprintf(stderr, "roomd: a read failed\n");
         std::exit(1);
       }
-      if (++completed == kReads) {
+      if (++completed == reads) {
         io.stop();
         return;
       }
-      if (issued < kReads) issue();
+      if (issued < reads) issue();
     });
   };
   // One warm-up read connects the bus; the clock starts after it.
@@ -94,24 +100,50 @@ double through_roomd(std::uint16_t port, int in_flight) {
   io.restart();
   io.run_for(std::chrono::milliseconds(50));
   std::filesystem::remove_all(dir);
-  return kReads / seconds;
+  return reads / seconds;
 }
+
+// CPU time and context switches of the whole process (every thread, the simulator's too)
+// across one run: the thread hand-offs show here even when a loaded machine blurs the rates.
+class Usage {
+ public:
+  Usage() { getrusage(RUSAGE_SELF, &start_); }
+  std::string per_read(int reads) const {
+    rusage end{};
+    getrusage(RUSAGE_SELF, &end);
+    const double cpu_us = micros(end.ru_utime) + micros(end.ru_stime) - micros(start_.ru_utime) -
+                          micros(start_.ru_stime);
+    const long switches = end.ru_nvcsw + end.ru_nivcsw - start_.ru_nvcsw - start_.ru_nivcsw;
+    char text[96];
+    std::snprintf(text, sizeof text, "[%.1f us CPU, %.2f context switches per read]",
+                  cpu_us / reads, static_cast<double>(switches) / reads);
+    return text;
+  }
+
+ private:
+  static double micros(const timeval& t) { return t.tv_sec * 1e6 + t.tv_usec; }
+  rusage start_{};
+};
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const int reads = argc > 1 ? std::max(1, std::atoi(argv[1])) : kDefaultReads;
   modbus::Simulator sim({});
   sim.add_unit(1);
   sim.set_value(1, modbus::Table::input_register, 1, 0x0131);
   sim.set_value(1, modbus::Table::input_register, 2, 0x0222);
   sim.start();
-  std::printf("Modbus TCP reads of 2 input registers, %d reads each, loopback simulator\n", kReads);
-  double plain = plain_loop(sim.port());
-  std::printf("  plain libmodbus loop:          %8.0f reads/s\n", plain);
+  std::printf("Modbus TCP reads of 2 input registers, %d reads each, loopback simulator\n", reads);
+  Usage plain_usage;
+  double plain = plain_loop(sim.port(), reads);
+  std::printf("  plain libmodbus loop:          %8.0f reads/s                            %s\n",
+              plain, plain_usage.per_read(reads).c_str());
   for (int in_flight : {1, 8}) {
-    double roomd = through_roomd(sim.port(), in_flight);
-    std::printf("  through roomd, %d in flight:    %8.0f reads/s (%.0f%% of the plain loop)\n",
-                in_flight, roomd, 100.0 * roomd / plain);
+    Usage usage;
+    double roomd = through_roomd(sim.port(), reads, in_flight);
+    std::printf("  through roomd, %d in flight:    %8.0f reads/s (%3.0f%% of the plain loop) %s\n",
+                in_flight, roomd, 100.0 * roomd / plain, usage.per_read(reads).c_str());
   }
   sim.stop();
   return 0;

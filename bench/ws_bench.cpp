@@ -35,6 +35,9 @@ constexpr const char* kKey = "bench-key";
 constexpr auto kRunFor = 2s;
 // Offered load: changes per second times subscribers.
 constexpr double kOfferedNotifies = 400000;
+// Changes per burst: a module's poll usually yields several variables at once; each
+// subscriber binds this many variables, and a burst sets each of them once.
+int g_burst = 1;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -65,8 +68,11 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
     ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
     ws_.next_layer().set_option(tcp::no_delay(true));
     ws_.handshake("127.0.0.1", std::string("/api/engine/v2/systems/control?api-key=") + kKey);
-    ws_.write(asio::buffer(
-        std::string(R"({"id":1,"cmd":"bind","sys":"bench","mod":"Projector","name":"value"})")));
+    for (int i = 0; i < g_burst; ++i) {
+      const auto bind = R"({"id":1,"cmd":"bind","sys":"bench","mod":"Projector","name":"value)" +
+                        std::to_string(i) + "\"}";
+      ws_.write(asio::buffer(bind));
+    }
     read();
   }
   void stop() {
@@ -88,6 +94,8 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
     auto data = buffer_.cdata();
     std::string_view text(static_cast<const char*>(data.data()), data.size());
     if (text.find("\"success\"") != std::string_view::npos) ++bound_;
+    if (text.find("\"error\"") != std::string_view::npos)
+      std::fprintf(stderr, "%.*s\n", int(text.size()), text.data());
     auto at = text.find("\"value\":");
     if (at != std::string_view::npos && measuring) {
       auto sent = std::strtoll(text.data() + at + 8, nullptr, 10);
@@ -172,7 +180,7 @@ void notify_run(Box& box, int subscribers) {
   }
   auto guard = asio::make_work_guard(client_io);
   std::thread client_thread([&] { client_io.run(); });
-  while (bound < subscribers) std::this_thread::sleep_for(1ms);
+  while (bound < subscribers * g_burst) std::this_thread::sleep_for(1ms);
   std::promise<void> ready;
   asio::post(client_io, [&] {
     for (auto& s : subs) s->measuring = true;
@@ -180,26 +188,29 @@ void notify_run(Box& box, int subscribers) {
   });
   ready.get_future().wait();
 
-  // Paced producer on the server's io thread: a burst of changes every millisecond.
-  const double changes_per_second = kOfferedNotifies / subscribers;
-  const auto per_tick = std::max(1.0, changes_per_second / 1000.0);
+  // Paced producer on the server's io thread: one change at a time, yielding to the event
+  // loop between changes (as drivers do), at most `rate` changes per second.
+  const double rate = kOfferedNotifies / subscribers;
   std::atomic<std::uint64_t> changes{0};
   std::promise<void> finished;
   asio::steady_timer timer(box.io);
   const auto start = Clock::now();
-  double owed = 0;
   std::function<void()> tick = [&] {
-    owed += per_tick;
-    while (owed >= 1) {
-      box.runtime->state().set("mod-proj", "value", now_ns());
-      ++changes;
-      owed -= 1;
-    }
-    if (Clock::now() - start >= kRunFor) {
+    const auto now = Clock::now();
+    if (now - start >= kRunFor) {
       finished.set_value();
       return;
     }
-    timer.expires_after(1ms);
+    const double due = std::chrono::duration<double>(now - start).count() * rate;
+    if (static_cast<double>(changes) < due) {
+      const auto stamp = now_ns();
+      for (int i = 0; i < g_burst; ++i)
+        box.runtime->state().set("mod-proj", "value" + std::to_string(i), stamp);
+      changes += g_burst;
+      asio::post(box.io, tick);
+      return;
+    }
+    timer.expires_after(std::chrono::microseconds(50));
     timer.async_wait([&](beast::error_code) { tick(); });
   };
   asio::post(box.io, tick);
@@ -287,8 +298,17 @@ std::vector<double> roomd_round_trips(Box& box) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   raise_fd_limit();
+  // Optional: --burst K, then the subscriber counts to run (default 1 10 100 1000).
+  std::vector<int> counts;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--burst" && i + 1 < argc)
+      g_burst = std::max(1, std::atoi(argv[++i]));
+    else
+      counts.push_back(std::atoi(argv[i]));
+  }
+  if (counts.empty()) counts = {1, 10, 100, 1000};
   // The projector runs on its own thread, as a device would.
   asio::io_context sim_io(1);
   pjlink::SimulatorOptions options;
@@ -303,7 +323,7 @@ int main() {
     Box box(projector_port);
     std::printf("notifications (offered %.0f/s in total, %lld s per run)\n", kOfferedNotifies,
                 static_cast<long long>(kRunFor.count()));
-    for (int n : {1, 10, 100, 1000}) notify_run(box, n);
+    for (int n : counts) notify_run(box, n);
 
     auto direct = direct_round_trips(projector_port);
     auto through = roomd_round_trips(box);

@@ -1,11 +1,10 @@
 #include "config/units.hpp"
 #include "drivers/pjlink/pjlink_simulator.hpp"
 #include "main/cli.hpp"
+#include "main/simulate_support.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
-#include <csignal>
 #include <cstdio>
 
 namespace roomd::cli {
@@ -41,12 +40,7 @@ int simulate_pjlink(const Args& args) {
               options.password.empty() ? "no password" : "password required",
               options.powered_on ? "powered on" : "in standby");
   std::fflush(stdout);
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    simulator.stop();
-    io.stop();
-  });
-  io.run();
+  run_until_signal(io, [&] { simulator.stop(); });
   return kOk;
 }
 

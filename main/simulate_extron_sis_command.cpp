@@ -1,12 +1,11 @@
 #include "config/units.hpp"
 #include "drivers/extron_sis/extron_simulator.hpp"
 #include "main/cli.hpp"
+#include "main/simulate_support.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <random>
@@ -37,13 +36,12 @@ int simulate_extron_sis(const Args& args) {
     return kUsage;
   }
   extron::SimulatorOptions options;
-  std::uint16_t port = 23;
-  std::string bind = "127.0.0.1";
+  ServeOptions serve;
   extron::Fault fault = extron::Fault::none;
   std::string error_code = "E10";
   std::optional<Duration> front_panel_every;
   try {
-    if (auto p = args.integer("--port", 0, 65535)) port = static_cast<std::uint16_t>(*p);
+    serve = serve_options(args, 23);
     if (auto n = args.integer("--inputs", 1, 999)) options.inputs = *n;
     if (auto n = args.integer("--outputs", 1, 999)) options.outputs = *n;
     if (auto n = args.integer("--volume-max", 1, 1000)) options.volume_max = *n;
@@ -51,7 +49,6 @@ int simulate_extron_sis(const Args& args) {
     std::fprintf(stderr, "%s: %s\n", kName, e.what());
     return kUsage;
   }
-  if (auto b = args.value("--bind")) bind = *b;
   if (auto p = args.value("--password")) options.password = *p;
   if (auto p = args.value("--user-password")) options.user_password = *p;
   options.refuse_with_e10 = args.flag("--refuse-e10");
@@ -87,22 +84,13 @@ int simulate_extron_sis(const Args& args) {
   boost::asio::io_context io;
   extron::ExtronSimulator simulator(io.get_executor(), options);
   simulator.set_fault(fault, error_code);
-  std::string where;
-  try {
-    if (args.flag("--pty") || args.value("--link")) {
-      auto link = args.value("--link").value_or("");
-      where = "RS-232 on " + simulator.open_pty(link);
-      if (!link.empty()) where += " (linked as " + link + ")";
-    } else {
-      where = "telnet " + bind + ":" + std::to_string(simulator.listen_tcp(bind, port));
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: cannot listen: %s%s\n", kName, e.what(),
-                 port != 0 && port < 1024 ? " (ports below 1024 need root: try --port 2323)" : "");
-    return kFailure;
-  }
+  auto where = open_line(
+      serve, kName, [&](const std::string& link) { return simulator.open_pty(link); },
+      [&] { return simulator.listen_tcp(serve.bind, serve.port); },
+      {.pty = "RS-232 on ", .tcp = "telnet ", .low_port_hint = true});
+  if (!where) return kFailure;
   std::printf("Extron SIS simulator (%s, %dx%d) serving %s, %s\n", options.model.c_str(),
-              options.inputs, options.outputs, where.c_str(),
+              options.inputs, options.outputs, where->c_str(),
               options.password.empty() ? "no password" : "password required");
   std::fflush(stdout);
 
@@ -121,14 +109,11 @@ int simulate_extron_sis(const Args& args) {
   };
   if (front_panel_every) next_tie();
 
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
+  run_until_signal(io, [&] {
     front_panel.cancel();
     simulator.stop_tcp();
     simulator.close_pty();
-    io.stop();
   });
-  io.run();
   return kOk;
 }
 

@@ -1,10 +1,9 @@
 #include "drivers/samsung_mdc/mdc_simulator.hpp"
 #include "main/cli.hpp"
+#include "main/simulate_support.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -35,11 +34,11 @@ int simulate_samsung_mdc(const Args& args) {
     std::fprintf(stderr, "roomd simulate samsung_mdc: unknown option %s\n", unknown[0].c_str());
     return kUsage;
   }
-  std::uint16_t port = 1515;  // the display's MDC port, so a config's default works
+  ServeOptions serve;
   std::vector<std::uint8_t> ids;
   std::uint8_t nak_error = samsung_mdc::kNakBadValue;
   try {
-    if (auto p = args.integer("--port", 0, 65535)) port = static_cast<std::uint16_t>(*p);
+    serve = serve_options(args, 1515);  // the display's MDC port, so a config's default works
     if (auto e = args.integer("--nak-error", 0, 255)) nak_error = static_cast<std::uint8_t>(*e);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "roomd simulate samsung_mdc: %s\n", e.what());
@@ -65,9 +64,6 @@ int simulate_samsung_mdc(const Args& args) {
     }
     fault = *parsed;
   }
-  const auto bind = args.value("--bind").value_or("127.0.0.1");
-  const bool pty = args.flag("--pty") || args.value("--link").has_value();
-
   boost::asio::io_context io;
   samsung_mdc::MdcSimulator simulator(io.get_executor(), ids);
   simulator.set_fault(fault, nak_error);
@@ -78,29 +74,17 @@ int simulate_samsung_mdc(const Args& args) {
       simulator.set_state(id, state);
     }
   }
-  std::string where;
-  try {
-    if (pty) {
-      auto link = args.value("--link").value_or("");
-      where = "pty " + simulator.open_pty(link) + (link.empty() ? "" : " (linked as " + link + ")");
-    } else {
-      where = "TCP " + bind + ":" + std::to_string(simulator.listen_tcp(port, bind));
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "roomd simulate samsung_mdc: cannot listen: %s\n", e.what());
-    return kFailure;
-  }
+  auto where = open_line(
+      serve, "roomd simulate samsung_mdc",
+      [&](const std::string& link) { return simulator.open_pty(link); },
+      [&] { return simulator.listen_tcp(serve.port, serve.bind); });
+  if (!where) return kFailure;
   std::string id_list;
   for (auto id : ids) id_list += (id_list.empty() ? "" : ",") + std::to_string(id);
-  std::printf("Samsung MDC simulator serving %s, display id %s (%s)\n", where.c_str(),
+  std::printf("Samsung MDC simulator serving %s, display id %s (%s)\n", where->c_str(),
               id_list.c_str(), args.flag("--on") ? "powered on" : "powered off");
   std::fflush(stdout);
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
-    simulator.stop();
-    io.stop();
-  });
-  io.run();
+  run_until_signal(io, [&] { simulator.stop(); });
   return kOk;
 }
 

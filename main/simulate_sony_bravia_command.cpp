@@ -1,11 +1,10 @@
 #include "config/units.hpp"
 #include "drivers/sony_bravia/bravia_simulator.hpp"
 #include "main/cli.hpp"
+#include "main/simulate_support.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
-#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -32,10 +31,10 @@ int simulate_sony_bravia(const Args& args) {
     return kUsage;
   }
   sony_bravia::SimulatorOptions options;
-  options.port = 20060;  // the display's Simple IP port, so a config's default works
-  if (auto port = args.integer("--port", 0, 65535))
-    options.port = static_cast<std::uint16_t>(*port);
-  if (auto bind = args.value("--bind")) options.bind = *bind;
+  // The display's Simple IP port by default, so a config's default works.
+  const auto serve = serve_options(args, 20060);
+  options.port = serve.port;
+  options.bind = serve.bind;
   options.powered_on = args.flag("--on");
   options.notify_before_answer = args.flag("--notify-before");
   if (auto text = args.value("--idle")) {
@@ -58,36 +57,24 @@ int simulate_sony_bravia(const Args& args) {
     }
     fault = *parsed;
   }
-  const bool pty = args.flag("--pty") || args.value("--link").has_value();
-
   boost::asio::io_context io;
   sony_bravia::BraviaSimulator simulator(io.get_executor(), options);
   simulator.set_fault(fault);
-  std::string where;
-  try {
-    if (pty) {
-      auto link = args.value("--link").value_or("");
-      where = "pty " + simulator.open_pty(link) + (link.empty() ? "" : " (linked as " + link + ")");
-    } else {
-      where = "TCP " + options.bind + ":" + std::to_string(simulator.listen_tcp());
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "roomd simulate sony_bravia: cannot listen: %s\n", e.what());
-    return kFailure;
-  }
+  auto where = open_line(
+      serve, "roomd simulate sony_bravia",
+      [&](const std::string& link) { return simulator.open_pty(link); },
+      [&] { return simulator.listen_tcp(); });
+  if (!where) return kFailure;
   std::printf("Sony Bravia Simple IP simulator serving %s (%s, idle disconnect %s)\n",
-              where.c_str(), options.powered_on ? "powered on" : "in standby",
-              options.idle_timeout.count() > 0 && !pty
+              where->c_str(), options.powered_on ? "powered on" : "in standby",
+              options.idle_timeout.count() > 0 && !serve.pty
                   ? (std::to_string(options.idle_timeout.count()) + " ms").c_str()
                   : "off");
   std::fflush(stdout);
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int) {
+  run_until_signal(io, [&] {
     simulator.close_pty();
     simulator.stop_tcp();
-    io.stop();
   });
-  io.run();
   return kOk;
 }
 

@@ -116,7 +116,8 @@ void HttpSession::upgrade() {
     return;
   }
   auto peer = peer_ + " key " + grant->key_id;
-  auto session = std::make_shared<WsSession>(keep_, std::move(stream_), *grant, std::move(peer));
+  auto session =
+      std::make_shared<WsSession>(keep_, stream_.release_socket(), *grant, std::move(peer));
   // Counted from now, so a burst of handshakes cannot pass max_connections together.
   api_.session_opened(session);
   session->run(std::move(request));

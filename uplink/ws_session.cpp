@@ -6,11 +6,11 @@
 
 namespace roomd {
 
-WsSession::WsSession(std::shared_ptr<ApiContext> api, beast::tcp_stream stream, Grant grant,
+WsSession::WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, Grant grant,
                      std::string peer)
     : keep_(std::move(api)),
       api_(*keep_),
-      ws_(std::move(stream)),
+      ws_(std::move(socket)),
       cut_timer_(ws_.get_executor()),
       peer_(std::move(peer)) {
   control_ = std::make_shared<placeos::ControlSession>(keep_, std::move(grant), peer_, *this);
@@ -21,7 +21,6 @@ WsSession::~WsSession() {
 }
 
 void WsSession::run(http::request<http::string_body> upgrade) {
-  beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts take over
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = std::chrono::seconds(30);
   timeouts.idle_timeout = api_.config.idle_timeout;
@@ -83,9 +82,9 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
 
 void WsSession::send(std::string message) {
   if (closing_ || finished_) return;
-  auto out = std::make_unique<Outgoing>();
-  out->text = std::move(message);
-  push(std::move(out));
+  Outgoing out;
+  out.text = std::move(message);
+  if (enqueue(std::move(out)) && !writing_) write_next();
 }
 
 void WsSession::notify(Binding& binding, const SharedText& tail) {
@@ -99,12 +98,14 @@ void WsSession::notify(Binding& binding, const SharedText& tail) {
     ++api_.metrics.notifies_coalesced;
     return;
   }
-  auto out = std::make_unique<Outgoing>();
-  out->text = binding.head;
-  out->tail = tail;
-  out->binding = &binding;
-  binding.pending = out.get();
-  push(std::move(out));
+  Outgoing out;
+  out.text = binding.head;
+  out.tail = tail;
+  out.binding = &binding;
+  if (!enqueue(std::move(out))) return;
+  // Before write_next: if this message goes out at once, write_next clears it again.
+  binding.pending = &queue_.back();
+  if (!writing_) write_next();
 }
 
 void WsSession::forget(Binding& binding) {
@@ -113,22 +114,20 @@ void WsSession::forget(Binding& binding) {
   binding.pending = nullptr;
 }
 
-void WsSession::push(std::unique_ptr<Outgoing> message) {
-  message->queued_at = Clock::now();
-  queued_bytes_ += message->size();
+bool WsSession::enqueue(Outgoing message) {
+  message.queued_at = Clock::now();
+  queued_bytes_ += message.size();
   queue_.push_back(std::move(message));
-  if (queued_bytes_ > api_.config.max_queue_bytes) {
-    close_slow("outbound queue " + std::to_string(queued_bytes_) + " bytes over api.max_queue (" +
-               std::to_string(api_.config.max_queue_bytes) + ")");
-    return;
-  }
-  if (!writing_) write_next();
+  if (queued_bytes_ <= api_.config.max_queue_bytes) return true;
+  close_slow("outbound queue " + std::to_string(queued_bytes_) + " bytes over api.max_queue (" +
+             std::to_string(api_.config.max_queue_bytes) + ")");
+  return false;
 }
 
 void WsSession::write_next() {
   if (queue_.empty() || closing_) return;
   writing_ = true;
-  auto& front = *queue_.front();
+  auto& front = queue_.front();
   if (front.binding != nullptr) {
     front.binding->pending = nullptr;  // in flight: a newer value queues behind it
     front.binding = nullptr;
@@ -148,7 +147,7 @@ void WsSession::write_next() {
 void WsSession::on_write(beast::error_code ec) {
   writing_ = false;
   if (!queue_.empty()) {
-    queued_bytes_ -= queue_.front()->size();
+    queued_bytes_ -= queue_.front().size();
     queue_.pop_front();
   }
   if (ec) {
@@ -164,7 +163,7 @@ void WsSession::on_write(beast::error_code ec) {
 
 void WsSession::check_backlog(Clock::time_point now) {
   if (closing_ || finished_ || queue_.empty()) return;
-  if (now - queue_.front()->queued_at > api_.config.max_queue_age)
+  if (now - queue_.front().queued_at > api_.config.max_queue_age)
     close_slow("a message waited longer than api.max_queue_age (" +
                std::to_string(api_.config.max_queue_age.count()) + " ms)");
 }
@@ -192,8 +191,8 @@ void WsSession::send_close() {
 void WsSession::drop_unsent() {
   // The in-flight write keeps its buffers until it completes.
   while (queue_.size() > (writing_ ? 1u : 0u)) {
-    if (queue_.back()->binding != nullptr) queue_.back()->binding->pending = nullptr;
-    queued_bytes_ -= queue_.back()->size();
+    if (queue_.back().binding != nullptr) queue_.back().binding->pending = nullptr;
+    queued_bytes_ -= queue_.back().size();
     queue_.pop_back();
   }
 }
@@ -206,7 +205,9 @@ void WsSession::close_policy() {
   // give it a moment, then cut the line.
   cut_timer_.expires_after(std::chrono::seconds(1));
   cut_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec && !self->finished_) beast::get_lowest_layer(self->ws_).close();
+    if (ec || self->finished_) return;
+    beast::error_code ignored;
+    self->ws_.next_layer().socket().close(ignored);
   });
 }
 
@@ -214,7 +215,7 @@ void WsSession::shutdown() {
   if (finished_) return;
   closing_ = true;
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  ws_.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
   finish();
 }
 
@@ -227,7 +228,7 @@ void WsSession::finish() {
   // Aborts a pending write (a half-closed peer may never drain it); its buffers stay queued
   // until its handler runs.
   beast::error_code ignored;
-  beast::get_lowest_layer(ws_).socket().close(ignored);
+  ws_.next_layer().socket().close(ignored);
   api_.session_closed(this);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "uplink/beast.hpp"
+#include "uplink/corked_stream.hpp"
 #include "uplink/placeos/control_session.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -20,8 +21,7 @@ struct ApiContext;
 class WsSession final : public std::enable_shared_from_this<WsSession>,
                         public placeos::ControlOutput {
  public:
-  WsSession(std::shared_ptr<ApiContext> api, beast::tcp_stream stream, Grant grant,
-            std::string peer);
+  WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, Grant grant, std::string peer);
   ~WsSession() override;
 
   // Completes the upgrade the HTTP session read, then serves the connection.
@@ -50,7 +50,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
   void on_accept(beast::error_code ec);
   void read();
   void on_read(beast::error_code ec, std::size_t bytes);
-  void push(std::unique_ptr<Outgoing> message);
+  // Queues a message; false when that put the connection over its bound (it is closing).
+  bool enqueue(Outgoing message);
   void write_next();
   void on_write(beast::error_code ec);
   void close_slow(const std::string& why);
@@ -61,12 +62,15 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
 
   std::shared_ptr<ApiContext> keep_;  // outlives this session
   ApiContext& api_;
-  websocket::stream<beast::tcp_stream> ws_;
+  // A plain socket underneath (the websocket has its own timeouts), with writes batched.
+  websocket::stream<CorkedStream> ws_;
   asio::steady_timer cut_timer_;  // ends a slow client whose last write never completes
   std::string peer_;
   std::shared_ptr<placeos::ControlSession> control_;
   beast::flat_buffer buffer_;
-  std::deque<std::unique_ptr<Outgoing>> queue_;  // front is in flight while writing_
+  // By value: a deque keeps element addresses stable when its ends change, which
+  // Binding::pending relies on; one allocation fewer per message.
+  std::deque<Outgoing> queue_;  // front is in flight while writing_
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;

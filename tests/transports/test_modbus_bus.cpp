@@ -3,16 +3,21 @@
 #include "tests/support/wait.hpp"
 #include "tests/transports/modbus_test_server.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -438,6 +443,75 @@ TEST_CASE("modbus bus: stop() fails queued requests and joins promptly", "[modbu
           bus_name(server) + " unit 1: bus stopped before reading holding register 0 (count 1)");
   }
   CHECK(server.requests(1) == 0);
+}
+
+TEST_CASE("modbus bus: results reach each caller on its own strand, in order", "[modbus_bus]") {
+  boost::asio::io_context io;
+  ModbusTestServer server;
+  server.add_unit(1);
+  for (std::uint16_t i = 0; i < 40; ++i) {
+    server.set_value(1, Table::holding_register, i, static_cast<std::uint16_t>(1000 + i));
+  }
+  server.start();
+  BusRegistry registry(nullptr);
+  auto bus = registry.tcp(tcp_config(server.port()));
+
+  // Two callers, each on a strand of a loop that two threads run, with many requests in
+  // flight: results may be handed over several at a time, never outside the caller's strand.
+  struct Caller {
+    boost::asio::strand<boost::asio::io_context::executor_type> strand;
+    std::vector<std::uint16_t> values;  // touched only on `strand`
+    bool off_strand = false;
+  };
+  std::vector<Caller> callers;
+  for (int c = 0; c < 2; ++c) callers.push_back({boost::asio::make_strand(io), {}, false});
+  std::atomic<int> done{0};
+  for (std::uint16_t i = 0; i < 40; ++i) {
+    auto& caller = callers[i % 2];
+    bus->submit(read(1, Table::holding_register, i), caller.strand, [&caller, &done](Result r) {
+      if (!caller.strand.running_in_this_thread()) caller.off_strand = true;
+      caller.values.push_back(r.ok && r.registers.size() == 1 ? r.registers[0] : 0);
+      ++done;
+    });
+  }
+  auto work = boost::asio::make_work_guard(io);
+  std::thread helper([&] { io.run(); });
+  CHECK(roomd::test::wait_until([&] { return done == 40; }, 5s));
+  work.reset();
+  io.stop();
+  helper.join();
+  for (int c = 0; c < 2; ++c) {
+    CHECK_FALSE(callers[c].off_strand);
+    std::vector<std::uint16_t> expected;
+    for (int i = c; i < 40; i += 2) expected.push_back(static_cast<std::uint16_t>(1000 + i));
+    CHECK(callers[c].values == expected);
+  }
+}
+
+TEST_CASE("modbus bus: a result handler that throws loses no other result", "[modbus_bus]") {
+  boost::asio::io_context io;
+  ModbusTestServer server;
+  server.add_unit(1);
+  server.start();
+  BusRegistry registry(nullptr);
+  auto bus = registry.tcp(tcp_config(server.port()));
+
+  std::vector<int> done;
+  for (int i = 0; i < 3; ++i) {
+    bus->submit(poll(1), io.get_executor(), [&done, i](Result r) {
+      CHECK(r.ok);
+      done.push_back(i);
+      if (i == 0) throw std::runtime_error("handler failed");
+    });
+  }
+  // The loop is not run until every answer is in, so the results are handed over together.
+  REQUIRE(roomd::test::wait_until([&] { return server.requests(1) == 3; }, 5s));
+  CHECK_THROWS_WITH(run_until(
+                        io, [&] { return done.size() == 3; }, 5s),
+                    "handler failed");
+  REQUIRE(run_until(
+      io, [&] { return done.size() == 3; }, 5s));
+  CHECK(done == std::vector<int>{0, 1, 2});
 }
 
 TEST_CASE("modbus bus: the registry shares one bus per host:port or serial port", "[modbus_bus]") {

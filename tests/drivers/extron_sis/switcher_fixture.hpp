@@ -4,15 +4,11 @@
 
 #include "drivers/extron_sis/extron_simulator.hpp"
 #include "drivers/extron_sis/extron_sis.hpp"
-#include "runtime/runtime.hpp"
-#include "tests/support/exec.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/driver_fixture.hpp"
 #include "tests/support/wait.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,88 +36,21 @@ struct Options {
   }
 };
 
-struct LoggedRecord {
-  LogLevel level;
-  std::string message;
-};
+struct Switcher : test::SimulatedDevice<ex::ExtronSimulator>, test::DriverUnderTest {
+  explicit Switcher(const Options& options = {})
+      : SimulatedDevice(options.sim),
+        DriverUnderTest(io, dir.path(), driver_spec(simulator, options)) {}
 
-struct Switcher {
-  asio::io_context io;
-  test::TempDir dir;
-  ex::ExtronSimulator simulator;
-  DriverRegistry registry;
-  std::unique_ptr<Runtime> runtime;
-  std::vector<LoggedRecord> records;
-  int connected_true = 0;
-  Subscription log_subscription;
-  Subscription connected_subscription;
-
-  explicit Switcher(const Options& options = {}) : simulator(io.get_executor(), options.sim) {
-    register_builtin_drivers(registry);
-    Config config;
-    config.box.id = "box-test";
-    config.box.state_dir = dir.path();
-    config.log_level = LogLevel::fatal;
+  // Opens the simulator's line (TCP or pty) and says how the module reaches it.
+  static test::DriverSpec driver_spec(ex::ExtronSimulator& simulator, const Options& options) {
     Json settings = {{"timeout", "300ms"}, {"keepalive_every", "1h"}, {"outputs", 4}};
     settings.update(options.settings);
-    ModuleConfig module{"mod-sw", "extron_sis", "Switcher", {}, settings, {}, "modules[0]"};
-    if (options.serial) {
-      SerialTransportConfig serial;
-      serial.port.path = simulator.open_pty();
-      serial.backoff_min = 20ms;
-      serial.backoff_max = 100ms;
-      module.transport = serial;
-    } else {
-      TcpTransportConfig tcp;
-      tcp.host = "127.0.0.1";
-      tcp.port = simulator.listen_tcp();
-      tcp.backoff_min = 20ms;
-      tcp.backoff_max = 100ms;
-      module.transport = tcp;
-    }
-    config.modules = {module};
-    config.systems = {{"sys-1", "Room", {"mod-sw"}}};
-    auto errors = check_modules(config, registry);
-    INFO((errors.empty() ? std::string() : errors.front().text()));
-    REQUIRE(errors.empty());
-
-    runtime = std::make_unique<Runtime>(io, config, registry);
-    runtime->logs().set_stderr(false);
-    log_subscription =
-        runtime->logs().subscribe("mod-sw", LogLevel::trace, [this](const LogRecord& record) {
-          records.push_back({record.level, std::string(record.message)});
-        });
-    connected_subscription = runtime->state().subscribe(
-        "mod-sw", "connected", [this](std::string_view, std::string_view, const Json& value) {
-          if (value == Json(true)) ++connected_true;
-        });
-    runtime->start();
-  }
-
-  ~Switcher() {
-    runtime->stop();
-    io.run_for(50ms);
-  }
-
-  Module& module() { return *runtime->modules().module("mod-sw"); }
-  Json state(const char* name) {
-    return runtime->state().get("mod-sw", name).value_or(Json(nullptr));
-  }
-  bool connected() { return state("connected") == Json(true); }
-  std::pair<Json, std::string> exec(const std::string& method, Json args) {
-    return test::exec_and_wait(io, module(), method, std::move(args));
-  }
-
-  std::vector<std::string> logged(LogLevel level, const std::string& text) const {
-    std::vector<std::string> out;
-    for (const auto& r : records)
-      if (r.level >= level && r.message.find(text) != std::string::npos) out.push_back(r.message);
-    return out;
+    return {"extron_sis", "mod-sw", "Switcher", settings,
+            test::simulator_line(simulator, options.serial)};
   }
 
   std::size_t count_received(const std::string& bytes) const {
-    auto all = simulator.received();
-    return static_cast<std::size_t>(std::count(all.begin(), all.end(), bytes));
+    return test::count_of(simulator.received(), bytes);
   }
 
   // Online, with verbose mode 3 set (its answer has come back).

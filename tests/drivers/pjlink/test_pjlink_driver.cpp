@@ -3,15 +3,12 @@
 // simulator received and the state store, ERR answers as readable method errors, reconnects,
 // and a device that sends garbage, oversize frames or nothing at all.
 #include "drivers/pjlink/pjlink_simulator.hpp"
-#include "runtime/runtime.hpp"
-#include "tests/support/exec.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/driver_fixture.hpp"
 #include "tests/support/wait.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,65 +29,10 @@ struct Options {
   std::chrono::milliseconds warmup{50};
 };
 
-struct LoggedRecord {
-  LogLevel level;
-  std::string message;
-};
-
-struct Projector {
-  asio::io_context io;
-  test::TempDir dir;
-  pj::PjlinkSimulator simulator;
-  DriverRegistry registry;
-  std::unique_ptr<Runtime> runtime;
-  std::vector<LoggedRecord> records;
-  int connected_true = 0;  // how often `connected` turned true
-  Subscription log_subscription;
-  Subscription connected_subscription;
-
+struct Projector : test::SimulatedDevice<pj::PjlinkSimulator>, test::DriverUnderTest {
   explicit Projector(const Options& options = {})
-      : simulator(io.get_executor(), simulator_options(options)) {
-    const auto port = simulator.start();
-    register_builtin_drivers(registry);
-
-    Config config;
-    config.box.id = "box-test";
-    config.box.state_dir = dir.path();
-    config.log_level = LogLevel::fatal;
-    Json settings = {{"poll_every", options.poll_every}};
-    if (!options.module_password.empty()) settings["password"] = options.module_password;
-    if (!options.timeout.empty()) settings["timeout"] = options.timeout;
-    ModuleConfig projector{"mod-proj", "pjlink", "Projector", {}, settings, {}, "modules[0]"};
-    TcpTransportConfig tcp;
-    tcp.host = "127.0.0.1";
-    tcp.port = port;
-    tcp.backoff_min = 20ms;
-    tcp.backoff_max = 100ms;
-    projector.transport = tcp;
-    config.modules = {projector};
-    config.systems = {{"sys-1", "Room", {"mod-proj"}}};
-    auto errors = check_modules(config, registry);
-    INFO((errors.empty() ? std::string() : errors.front().text()));
-    REQUIRE(errors.empty());
-
-    runtime = std::make_unique<Runtime>(io, config, registry);
-    runtime->logs().set_stderr(false);
-    log_subscription =
-        runtime->logs().subscribe("mod-proj", LogLevel::trace, [this](const LogRecord& record) {
-          records.push_back({record.level, std::string(record.message)});
-        });
-    REQUIRE(log_subscription);
-    connected_subscription = runtime->state().subscribe(
-        "mod-proj", "connected", [this](std::string_view, std::string_view, const Json& value) {
-          if (value == Json(true)) ++connected_true;
-        });
-    runtime->start();
-  }
-
-  ~Projector() {
-    runtime->stop();
-    io.run_for(50ms);
-  }
+      : SimulatedDevice(simulator_options(options)),
+        DriverUnderTest(io, dir.path(), driver_spec(simulator, options)) {}
 
   static pj::SimulatorOptions simulator_options(const Options& options) {
     pj::SimulatorOptions sim;
@@ -103,35 +45,23 @@ struct Projector {
     return sim;
   }
 
-  Module& module() { return *runtime->modules().module("mod-proj"); }
-  Json state(const char* name) {
-    return runtime->state().get("mod-proj", name).value_or(Json(nullptr));
+  // Starts the simulator on an ephemeral port and says how the module reaches it.
+  static test::DriverSpec driver_spec(pj::PjlinkSimulator& simulator, const Options& options) {
+    const auto port = simulator.start();
+    Json settings = {{"poll_every", options.poll_every}};
+    if (!options.module_password.empty()) settings["password"] = options.module_password;
+    if (!options.timeout.empty()) settings["timeout"] = options.timeout;
+    return {"pjlink", "mod-proj", "Projector", settings, test::loopback_tcp(port)};
   }
-  bool connected() { return state("connected") == Json(true); }
 
   bool wait_for(const char* name, const Json& value, std::chrono::milliseconds timeout = 5s) {
-    return test::run_until(
-        io, [&] { return state(name) == value; }, timeout);
-  }
-
-  // Runs a method to completion; returns its value and the error text (empty on success).
-  std::pair<Json, std::string> exec(const std::string& method, Json args) {
-    return test::exec_and_wait(io, module(), method, std::move(args));
+    return DriverUnderTest::wait_for(name, value, timeout);
   }
 
   std::size_t count_received(const std::string& line) const {
-    auto lines = simulator.received();
-    return static_cast<std::size_t>(std::count(lines.begin(), lines.end(), line));
+    return test::count_of(simulator.received(), line);
   }
   bool was_received(const std::string& line) const { return count_received(line) > 0; }
-
-  // Records at `level` or above whose message contains `text`.
-  std::vector<std::string> logged(LogLevel level, const std::string& text) const {
-    std::vector<std::string> out;
-    for (const auto& r : records)
-      if (r.level >= level && r.message.find(text) != std::string::npos) out.push_back(r.message);
-    return out;
-  }
 
   // Connected and the first poll has published the power state.
   void require_online() {

@@ -4,15 +4,12 @@
 // are corrupt, for another display or garbage, and reconnecting after the line drops.
 #include "drivers/samsung_mdc/mdc_frame.hpp"
 #include "drivers/samsung_mdc/mdc_simulator.hpp"
-#include "runtime/runtime.hpp"
-#include "tests/support/exec.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/driver_fixture.hpp"
 #include "tests/support/wait.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,92 +28,24 @@ struct Options {
   std::string timeout = "3s";
 };
 
-struct LoggedRecord {
-  LogLevel level;
-  std::string message;
-};
-
 std::vector<std::string> hex_all(const std::vector<std::string>& frames) {
   std::vector<std::string> out;
   for (const auto& frame : frames) out.push_back(to_hex(frame));
   return out;
 }
 
-struct Display {
-  asio::io_context io;
-  test::TempDir dir;
-  MdcSimulator simulator;
-  DriverRegistry registry;
-  std::unique_ptr<Runtime> runtime;
-  std::vector<LoggedRecord> records;
-  int connected_true = 0;
-  Subscription log_subscription;
-  Subscription connected_subscription;
-
+struct Display : test::SimulatedDevice<MdcSimulator>, test::DriverUnderTest {
   explicit Display(const Options& options = {})
-      : simulator(io.get_executor(), options.simulator_ids) {
-    register_builtin_drivers(registry);
-    Config config;
-    config.box.id = "box-test";
-    config.box.state_dir = dir.path();
-    config.log_level = LogLevel::fatal;
+      : SimulatedDevice(options.simulator_ids),
+        DriverUnderTest(io, dir.path(), driver_spec(simulator, options)) {}
+
+  // Opens the simulator's line (TCP or pty) and says how the module reaches it.
+  static test::DriverSpec driver_spec(MdcSimulator& simulator, const Options& options) {
     Json settings = {{"poll_every", options.poll_every},
                      {"timeout", options.timeout},
                      {"display_id", options.display_id}};
-    ModuleConfig display{"mod-display", "samsung_mdc", "Display", {}, settings, {}, "modules[0]"};
-    if (options.serial) {
-      SerialTransportConfig serial;
-      serial.port.path = simulator.open_pty();
-      serial.backoff_min = 20ms;
-      serial.backoff_max = 100ms;
-      display.transport = serial;
-    } else {
-      TcpTransportConfig tcp;
-      tcp.host = "127.0.0.1";
-      tcp.port = simulator.listen_tcp();
-      tcp.backoff_min = 20ms;
-      tcp.backoff_max = 100ms;
-      display.transport = tcp;
-    }
-    config.modules = {display};
-    config.systems = {{"sys-1", "Room", {"mod-display"}}};
-    auto errors = check_modules(config, registry);
-    INFO((errors.empty() ? std::string() : errors.front().text()));
-    REQUIRE(errors.empty());
-
-    runtime = std::make_unique<Runtime>(io, config, registry);
-    runtime->logs().set_stderr(false);
-    log_subscription =
-        runtime->logs().subscribe("mod-display", LogLevel::trace, [this](const LogRecord& r) {
-          records.push_back({r.level, std::string(r.message)});
-        });
-    connected_subscription = runtime->state().subscribe(
-        "mod-display", "connected", [this](std::string_view, std::string_view, const Json& v) {
-          if (v == Json(true)) ++connected_true;
-        });
-    runtime->start();
-  }
-
-  ~Display() {
-    runtime->stop();
-    io.run_for(50ms);
-  }
-
-  Module& module() { return *runtime->modules().module("mod-display"); }
-  Json state(const char* name) {
-    return runtime->state().get("mod-display", name).value_or(Json(nullptr));
-  }
-  bool connected() { return state("connected") == Json(true); }
-
-  std::pair<Json, std::string> exec(const std::string& method, Json args) {
-    return test::exec_and_wait(io, module(), method, std::move(args));
-  }
-
-  std::vector<std::string> logged(LogLevel level, const std::string& text) const {
-    std::vector<std::string> out;
-    for (const auto& r : records)
-      if (r.level >= level && r.message.find(text) != std::string::npos) out.push_back(r.message);
-    return out;
+    return {"samsung_mdc", "mod-display", "Display", settings,
+            test::simulator_line(simulator, options.serial)};
   }
 
   // Connected and the poll after connecting has published all four status values; the

@@ -4,15 +4,11 @@
 // disconnects, garbage, and the same over a pty as a serial port.
 #include "drivers/sony_bravia/bravia_simulator.hpp"
 #include "drivers/sony_bravia/sony_bravia.hpp"
-#include "runtime/runtime.hpp"
-#include "tests/support/exec.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/driver_fixture.hpp"
 #include "tests/support/wait.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,72 +28,10 @@ struct Options {
   std::chrono::milliseconds idle_timeout{0};
 };
 
-struct LoggedRecord {
-  LogLevel level;
-  std::string message;
-};
-
-struct Display {
-  asio::io_context io;
-  test::TempDir dir;
-  sb::BraviaSimulator simulator;
-  DriverRegistry registry;
-  std::unique_ptr<Runtime> runtime;
-  std::vector<LoggedRecord> records;
-  int connected_true = 0;
-  Subscription log_subscription;
-  Subscription connected_subscription;
-
+struct Display : test::SimulatedDevice<sb::BraviaSimulator>, test::DriverUnderTest {
   explicit Display(const Options& options = {})
-      : simulator(io.get_executor(), simulator_options(options)) {
-    register_builtin_drivers(registry);
-    Config config;
-    config.box.id = "box-test";
-    config.box.state_dir = dir.path();
-    config.log_level = LogLevel::fatal;
-    Json settings = {{"poll_every", options.poll_every}};
-    if (!options.timeout.empty()) settings["timeout"] = options.timeout;
-    ModuleConfig display{"mod-tv", "sony_bravia", "Display", {}, settings, {}, "modules[0]"};
-    if (options.serial) {
-      auto link = dir.path() + "/bravia";
-      simulator.open_pty(link);
-      SerialTransportConfig serial;
-      serial.port.path = link;
-      serial.line.baud = 9600;
-      serial.backoff_min = 20ms;
-      serial.backoff_max = 100ms;
-      display.transport = serial;
-    } else {
-      TcpTransportConfig tcp;
-      tcp.host = "127.0.0.1";
-      tcp.port = simulator.listen_tcp();
-      tcp.backoff_min = 20ms;
-      tcp.backoff_max = 100ms;
-      display.transport = tcp;
-    }
-    config.modules = {display};
-    config.systems = {{"sys-1", "Room", {"mod-tv"}}};
-    auto errors = check_modules(config, registry);
-    INFO((errors.empty() ? std::string() : errors.front().text()));
-    REQUIRE(errors.empty());
-
-    runtime = std::make_unique<Runtime>(io, config, registry);
-    runtime->logs().set_stderr(false);
-    log_subscription =
-        runtime->logs().subscribe("mod-tv", LogLevel::trace, [this](const LogRecord& record) {
-          records.push_back({record.level, std::string(record.message)});
-        });
-    connected_subscription = runtime->state().subscribe(
-        "mod-tv", "connected", [this](std::string_view, std::string_view, const Json& value) {
-          if (value == Json(true)) ++connected_true;
-        });
-    runtime->start();
-  }
-
-  ~Display() {
-    runtime->stop();
-    io.run_for(50ms);
-  }
+      : SimulatedDevice(simulator_options(options)),
+        DriverUnderTest(io, dir.path(), driver_spec(simulator, dir.path(), options)) {}
 
   static sb::SimulatorOptions simulator_options(const Options& options) {
     sb::SimulatorOptions sim;
@@ -106,26 +40,27 @@ struct Display {
     return sim;
   }
 
-  Module& module() { return *runtime->modules().module("mod-tv"); }
-  Json state(const char* name) {
-    return runtime->state().get("mod-tv", name).value_or(Json(nullptr));
+  // Opens the simulator's line (TCP, or a pty linked into `dir`) and says how the module
+  // reaches it.
+  static test::DriverSpec driver_spec(sb::BraviaSimulator& simulator, const std::string& dir,
+                                      const Options& options) {
+    Json settings = {{"poll_every", options.poll_every}};
+    if (!options.timeout.empty()) settings["timeout"] = options.timeout;
+    test::DriverSpec spec{"sony_bravia", "mod-tv", "Display", settings, {}};
+    if (options.serial) {
+      auto link = dir + "/bravia";
+      simulator.open_pty(link);
+      auto serial = test::pty_serial(link);
+      serial.line.baud = 9600;
+      spec.transport = serial;
+    } else {
+      spec.transport = test::loopback_tcp(simulator.listen_tcp());
+    }
+    return spec;
   }
-  bool connected() { return state("connected") == Json(true); }
-  bool wait_for(const char* name, const Json& value) {
-    return test::run_until(io, [&] { return state(name) == value; });
-  }
-  std::pair<Json, std::string> exec(const std::string& method, Json args = Json::array()) {
-    return test::exec_and_wait(io, module(), method, std::move(args));
-  }
+
   std::size_t count_received(const std::string& frame) const {
-    auto frames = simulator.received();
-    return static_cast<std::size_t>(std::count(frames.begin(), frames.end(), frame));
-  }
-  std::vector<std::string> logged(LogLevel level, const std::string& text) const {
-    std::vector<std::string> out;
-    for (const auto& r : records)
-      if (r.level >= level && r.message.find(text) != std::string::npos) out.push_back(r.message);
-    return out;
+    return test::count_of(simulator.received(), frame);
   }
 
   // Connected, the poll after the connect has been answered, and the transcript is empty.
