@@ -96,7 +96,7 @@ TEST_CASE("one command is on the wire at a time, highest priority first", "[queu
   QueueFixture f;
   f.queue->set_online(true);
   auto a = f.send("a", {.priority = 10});
-  f.io.run_for(5ms);
+  REQUIRE(f.wait_written(1));  // "a" is on the wire before the others queue up
   auto low = f.send("low", {.priority = 10});
   auto high = f.send("high", {.priority = 90});
   auto mid = f.send("mid", {.priority = 50});
