@@ -3,7 +3,8 @@
 //     parsed by the client) with 1, 10, 100 and 1000 subscribers of one variable;
 //  2. exec round-trip through roomd (WebSocket -> module queue -> TCP -> PJLink simulator and
 //     back) versus a direct TCP round-trip to the same simulator.
-// Prints figures; asserts nothing.
+// Each notification figure is the median of several rounds (--rounds). Prints figures;
+// asserts nothing.
 #include "drivers/pjlink/pjlink_simulator.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/api_context.hpp"
@@ -16,7 +17,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include <pthread.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <atomic>
@@ -38,6 +41,9 @@ constexpr double kOfferedNotifies = 400000;
 // Changes per burst: a module's poll usually yields several variables at once; each
 // subscriber binds this many variables, and a burst sets each of them once.
 int g_burst = 1;
+// Runs per subscriber count; the median is reported, since a shared VM's speed varies from
+// one second to the next.
+int g_rounds = 3;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -168,7 +174,23 @@ struct Box {
   }
 };
 
-void notify_run(Box& box, int subscribers) {
+struct NotifyFigures {
+  double delivered_per_s = 0;
+  double changes_per_s = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double server_cpu_us = 0;  // the server's io thread, per delivered notify
+};
+
+double thread_cpu_seconds(std::thread& thread) {
+  clockid_t clock{};
+  timespec t{};
+  if (pthread_getcpuclockid(thread.native_handle(), &clock) != 0 || clock_gettime(clock, &t) != 0)
+    return 0;
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+NotifyFigures notify_run(Box& box, int subscribers) {
   asio::io_context client_io(1);
   std::vector<double> latencies;
   latencies.reserve(2'000'000);
@@ -195,6 +217,7 @@ void notify_run(Box& box, int subscribers) {
   std::promise<void> finished;
   asio::steady_timer timer(box.io);
   const auto start = Clock::now();
+  const double cpu_start = thread_cpu_seconds(box.thread);
   std::function<void()> tick = [&] {
     const auto now = Clock::now();
     if (now - start >= kRunFor) {
@@ -216,6 +239,7 @@ void notify_run(Box& box, int subscribers) {
   asio::post(box.io, tick);
   finished.get_future().wait();
   std::this_thread::sleep_for(200ms);  // let the last notifies land
+  const double cpu_seconds = thread_cpu_seconds(box.thread) - cpu_start;
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count() - 0.2;
   std::promise<std::uint64_t> counted;
   asio::post(client_io, [&] {
@@ -227,23 +251,40 @@ void notify_run(Box& box, int subscribers) {
     counted.set_value(total);
   });
   const auto delivered = counted.get_future().get();
-  std::promise<std::uint64_t> coalesced;
-  asio::post(box.io, [&] { coalesced.set_value(box.api->context().metrics.notifies_coalesced); });
-  const auto merged = coalesced.get_future().get();
   asio::post(client_io, [&] {
     for (auto& s : subs) s->stop();
   });
   guard.reset();
   client_thread.join();
-  std::printf(
-      "%5d subscribers: %9.0f notifies/s delivered (%7.0f changes/s offered), "
-      "latency p50 %.3f ms, p99 %.3f ms, coalesced so far %llu\n",
-      subscribers, static_cast<double>(delivered) / seconds, static_cast<double>(changes) / seconds,
-      percentile(latencies, 0.50), percentile(latencies, 0.99),
-      static_cast<unsigned long long>(merged));
-  std::fflush(stdout);
+  NotifyFigures figures;
+  figures.delivered_per_s = static_cast<double>(delivered) / seconds;
+  figures.changes_per_s = static_cast<double>(changes) / seconds;
+  figures.p50_ms = percentile(latencies, 0.50);
+  figures.p99_ms = percentile(latencies, 0.99);
+  figures.server_cpu_us = delivered > 0 ? cpu_seconds * 1e6 / static_cast<double>(delivered) : 0;
   // Let the server see the disconnects before the next run.
   while (box.api->open_sessions() > 0) std::this_thread::sleep_for(5ms);
+  return figures;
+}
+
+void print_figures(const char* label, int subscribers, const NotifyFigures& f) {
+  std::printf(
+      "%-7s %5d subscribers: %9.0f notifies/s delivered (%7.0f changes/s), latency p50 %.3f ms, "
+      "p99 %.3f ms, server %.2f us CPU per notify\n",
+      label, subscribers, f.delivered_per_s, f.changes_per_s, f.p50_ms, f.p99_ms, f.server_cpu_us);
+  std::fflush(stdout);
+}
+
+// Runs g_rounds times and prints each round and the median round (by notifies delivered).
+void notify_rounds(Box& box, int subscribers) {
+  std::vector<NotifyFigures> rounds;
+  for (int i = 0; i < g_rounds; ++i) {
+    rounds.push_back(notify_run(box, subscribers));
+    if (g_rounds > 1) print_figures("  round", subscribers, rounds.back());
+  }
+  std::sort(rounds.begin(), rounds.end(),
+            [](const auto& a, const auto& b) { return a.delivered_per_s < b.delivered_per_s; });
+  print_figures("median", subscribers, rounds[rounds.size() / 2]);
 }
 
 constexpr int kRoundTrips = 3000;
@@ -300,11 +341,14 @@ std::vector<double> roomd_round_trips(Box& box) {
 
 int main(int argc, char** argv) {
   raise_fd_limit();
-  // Optional: --burst K, then the subscriber counts to run (default 1 10 100 1000).
+  // Optional: --burst K, --rounds R, then the subscriber counts to run (default 1 10 100
+  // 1000).
   std::vector<int> counts;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--burst" && i + 1 < argc)
       g_burst = std::max(1, std::atoi(argv[++i]));
+    else if (std::string(argv[i]) == "--rounds" && i + 1 < argc)
+      g_rounds = std::max(1, std::atoi(argv[++i]));
     else
       counts.push_back(std::atoi(argv[i]));
   }
@@ -323,7 +367,7 @@ int main(int argc, char** argv) {
     Box box(projector_port);
     std::printf("notifications (offered %.0f/s in total, %lld s per run)\n", kOfferedNotifies,
                 static_cast<long long>(kRunFor.count()));
-    for (int n : counts) notify_run(box, n);
+    for (int n : counts) notify_rounds(box, n);
 
     auto direct = direct_round_trips(projector_port);
     auto through = roomd_round_trips(box);

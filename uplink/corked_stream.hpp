@@ -1,8 +1,9 @@
 // The byte stream under each WebSocket: frames written during one turn of the event loop, or
 // while an earlier batch is still on the wire, are sent together in one system call. A burst
-// of status changes then costs one send per panel instead of one per change. Beast sees an
-// ordinary async stream; every frame it writes (data, ping, pong, close) goes through here in
-// order.
+// of status changes then costs one send per panel instead of one per change, and a busy
+// connection sends fewer, fuller segments. Beast writes its
+// control frames (ping, pong, close) through the ordinary async stream interface; the session
+// puts its own whole text frames in with put(), so both stay in order, frame by frame.
 #pragma once
 
 #include "uplink/beast.hpp"
@@ -35,6 +36,27 @@ class CorkedStream {
     return state_->socket.async_read_some(buffers, std::forward<Token>(token));
   }
 
+  // Queues one whole frame the caller built. False once the unsent bytes are over kHighWater
+  // (or the stream failed): the caller then stops and waits with async_wait_writable.
+  template <class Buffers>
+  bool put(const Buffers& frame) {
+    return state_->put(frame);
+  }
+
+  // Completes once the unsent bytes are at or below kHighWater, or with the stream's error.
+  template <class Token>
+  auto async_wait_writable(Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
+        [state = state_](auto handler) { state->wait(std::move(handler), kHighWater); }, token);
+  }
+
+  // Completes once every queued byte is written, or with the stream's error.
+  template <class Token>
+  auto async_wait_sent(Token&& token) {
+    return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
+        [state = state_](auto handler) { state->wait(std::move(handler), 0); }, token);
+  }
+
   template <class Buffers, class Token>
   auto async_write_some(const Buffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
@@ -53,20 +75,9 @@ class CorkedStream {
     template <class Buffers>
     void append(const Buffers& data, Handler handler) {
       const std::size_t n = asio::buffer_size(data);
-      if (error) {
+      if (!put(data) && error) {
         complete(std::move(handler), error, 0);
         return;
-      }
-      const auto old = pending.size();
-      pending.resize(old + n);
-      asio::buffer_copy(asio::buffer(pending.data() + old, n), data);
-      if (!writing && !flush_posted) {
-        // At the end of this turn: the rest of a burst joins the same send.
-        flush_posted = true;
-        asio::post(socket.get_executor(), [self = shared_from_this()] {
-          self->flush_posted = false;
-          if (!self->writing && !self->pending.empty() && !self->error) self->flush();
-        });
       }
       if (pending.size() <= kHighWater)
         complete(std::move(handler), {}, n);
@@ -74,10 +85,58 @@ class CorkedStream {
         blocked.emplace(std::move(handler), n);  // released when the batch is written
     }
 
+    template <class Buffers>
+    bool put(const Buffers& data) {
+      if (error) return false;
+      const std::size_t n = asio::buffer_size(data);
+      const auto old = pending.size();
+      pending.resize(old + n);
+      asio::buffer_copy(asio::buffer(pending.data() + old, n), data);
+      if (!writing) flush_soon();
+      return pending.size() <= kHighWater;
+    }
+
+    // At the end of this turn of the event loop, so the rest of a burst, and whatever the
+    // handlers already queued write, joins the same send.
+    void flush_soon() {
+      if (flush_posted) return;
+      flush_posted = true;
+      asio::post(socket.get_executor(), [self = shared_from_this()] {
+        self->flush_posted = false;
+        if (!self->writing && !self->pending.empty() && !self->error) self->flush();
+      });
+    }
+
+    // kHighWater: the session's writer waits for room; 0: teardown waits until everything is
+    // on the wire. One waiter of each kind at a time.
+    void wait(Handler handler, std::size_t limit) {
+      auto& slot = limit == 0 ? sent_waiter : writable_waiter;
+      slot.emplace(std::move(handler));
+      release_waiters();
+    }
+
+    // Whoever waits for the unsent bytes to shrink (or for the stream's error).
+    void release_waiters() {
+      if (blocked && (error || pending.size() <= kHighWater)) {
+        auto [handler, n] = std::move(*blocked);
+        blocked.reset();
+        complete(std::move(handler), error, error ? 0 : n);
+      }
+      if (writable_waiter && (error || pending.size() <= kHighWater)) release(writable_waiter);
+      if (sent_waiter && (error || (pending.empty() && !writing))) release(sent_waiter);
+    }
+
+    void release(std::optional<Handler>& slot) {
+      auto handler = std::move(*slot);
+      slot.reset();
+      complete(std::move(handler), error, 0);
+    }
+
     void flush() {
       writing = true;
       in_flight.swap(pending);
       pending.clear();
+      release_waiters();
       asio::async_write(
           socket, asio::buffer(in_flight),
           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_flushed(ec); });
@@ -87,12 +146,10 @@ class CorkedStream {
       writing = false;
       in_flight.clear();
       if (ec) error = ec;
-      if (!error && !pending.empty()) flush();
-      if (blocked && (error || pending.size() <= kHighWater)) {
-        auto [handler, n] = std::move(*blocked);
-        blocked.reset();
-        complete(std::move(handler), error, error ? 0 : n);
-      }
+      // Not at once: under load the next batch then also takes what this turn's handlers
+      // write, so a busy connection sends fewer, fuller segments.
+      if (!error && !pending.empty()) flush_soon();
+      release_waiters();
     }
 
     void complete(Handler handler, beast::error_code ec, std::size_t n) {
@@ -102,12 +159,14 @@ class CorkedStream {
     }
 
     tcp::socket socket;
-    std::string pending;    // written by Beast, not yet handed to the socket
+    std::string pending;    // frames not yet handed to the socket
     std::string in_flight;  // the batch the socket is writing
     bool writing = false;
     bool flush_posted = false;
     beast::error_code error;  // the first write error; every later write fails with it
-    std::optional<std::pair<Handler, std::size_t>> blocked;
+    std::optional<std::pair<Handler, std::size_t>> blocked;  // Beast's write, over kHighWater
+    std::optional<Handler> writable_waiter;
+    std::optional<Handler> sent_waiter;
   };
 
   std::shared_ptr<State> state_;  // shared with the write in flight
@@ -118,9 +177,14 @@ inline void teardown(beast::role_type role, CorkedStream& stream, beast::error_c
   websocket::teardown(role, stream.socket(), ec);
 }
 
+// Only once every queued byte is on the wire: the close frame Beast just wrote is usually
+// still in the batch, and shutting the socket down first would cut it off.
 template <class Handler>
 void async_teardown(beast::role_type role, CorkedStream& stream, Handler&& handler) {
-  websocket::async_teardown(role, stream.socket(), std::forward<Handler>(handler));
+  stream.async_wait_sent([role, &stream, handler = std::forward<Handler>(handler)](
+                             beast::error_code, std::size_t) mutable {
+    websocket::async_teardown(role, stream.socket(), std::move(handler));
+  });
 }
 
 }  // namespace roomd

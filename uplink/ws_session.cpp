@@ -1,6 +1,7 @@
 #include "uplink/ws_session.hpp"
 
 #include "uplink/api_context.hpp"
+#include "uplink/ws_frame.hpp"
 
 #include <array>
 
@@ -84,7 +85,7 @@ void WsSession::send(std::string message) {
   if (closing_ || finished_) return;
   Outgoing out;
   out.text = std::move(message);
-  if (enqueue(std::move(out)) && !writing_) write_next();
+  if (enqueue(std::move(out))) write_next();
 }
 
 void WsSession::notify(Binding& binding, const SharedText& tail) {
@@ -105,7 +106,7 @@ void WsSession::notify(Binding& binding, const SharedText& tail) {
   if (!enqueue(std::move(out))) return;
   // Before write_next: if this message goes out at once, write_next clears it again.
   binding.pending = &queue_.back();
-  if (!writing_) write_next();
+  write_next();
 }
 
 void WsSession::forget(Binding& binding) {
@@ -125,37 +126,43 @@ bool WsSession::enqueue(Outgoing message) {
 }
 
 void WsSession::write_next() {
-  if (queue_.empty() || closing_) return;
-  writing_ = true;
-  auto& front = queue_.front();
-  if (front.binding != nullptr) {
-    front.binding->pending = nullptr;  // in flight: a newer value queues behind it
-    front.binding = nullptr;
-  }
-  ws_.text(true);
-  auto self = shared_from_this();
-  if (front.tail) {
-    std::array<asio::const_buffer, 2> buffers{asio::buffer(front.text), asio::buffer(*front.tail)};
-    ws_.async_write(buffers, [self](beast::error_code ec, std::size_t) { self->on_write(ec); });
-    ++api_.metrics.notifies_sent;
-  } else {
-    ws_.async_write(asio::buffer(front.text),
-                    [self](beast::error_code ec, std::size_t) { self->on_write(ec); });
+  if (writing_ || closing_ || finished_) return;
+  auto& stream = ws_.next_layer();
+  while (!queue_.empty()) {
+    // Once a close frame went out or came in, no data frame may follow it.
+    if (!ws_.is_open()) return;
+    auto& front = queue_.front();
+    if (front.binding != nullptr) {
+      front.binding->pending = nullptr;  // on its way: a newer value queues behind it
+      front.binding = nullptr;
+    }
+    const auto header = text_frame_header(front.size());
+    const auto head = asio::buffer(header.bytes.data(), header.size);
+    bool room = false;
+    if (front.tail) {
+      room = stream.put(std::array<asio::const_buffer, 3>{head, asio::buffer(front.text),
+                                                          asio::buffer(*front.tail)});
+      ++api_.metrics.notifies_sent;
+    } else {
+      room = stream.put(std::array<asio::const_buffer, 2>{head, asio::buffer(front.text)});
+    }
+    queued_bytes_ -= front.size();
+    queue_.pop_front();
+    if (!room) {
+      // The client reads slower than we write: the rest waits here, where it can still be
+      // coalesced and where the queue bounds apply.
+      writing_ = true;
+      stream.async_wait_writable(
+          [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
+      return;
+    }
   }
 }
 
 void WsSession::on_write(beast::error_code ec) {
   writing_ = false;
-  if (!queue_.empty()) {
-    queued_bytes_ -= queue_.front().size();
-    queue_.pop_front();
-  }
   if (ec) {
     finish();
-    return;
-  }
-  if (closing_) {
-    send_close();  // a slow-close waited for this write; the close frame can go now
     return;
   }
   write_next();
@@ -181,7 +188,7 @@ void WsSession::close_slow(const std::string& why) {
 }
 
 void WsSession::send_close() {
-  // Once only: the write that was in flight and the posted teardown may both get here.
+  // Once only: a slow close may be asked for again while the first one is on its way.
   if (close_sent_ || finished_) return;
   close_sent_ = true;
   ws_.async_close(websocket::close_code::policy_error,
@@ -189,8 +196,7 @@ void WsSession::send_close() {
 }
 
 void WsSession::drop_unsent() {
-  // The in-flight write keeps its buffers until it completes.
-  while (queue_.size() > (writing_ ? 1u : 0u)) {
+  while (!queue_.empty()) {
     if (queue_.back().binding != nullptr) queue_.back().binding->pending = nullptr;
     queued_bytes_ -= queue_.back().size();
     queue_.pop_back();
@@ -200,7 +206,7 @@ void WsSession::drop_unsent() {
 void WsSession::close_policy() {
   control_->close();
   if (finished_) return;
-  if (!writing_) send_close();
+  send_close();  // behind the frames already handed to the stream
   // The peer does not read, so a stuck write or the close frame itself may never complete:
   // give it a moment, then cut the line.
   cut_timer_.expires_after(std::chrono::seconds(1));
@@ -225,8 +231,8 @@ void WsSession::finish() {
   cut_timer_.cancel();
   control_->close();
   drop_unsent();
-  // Aborts a pending write (a half-closed peer may never drain it); its buffers stay queued
-  // until its handler runs.
+  // Aborts a pending write (a half-closed peer may never drain it); the stream keeps its
+  // buffers until the write's handler runs.
   beast::error_code ignored;
   ws_.next_layer().socket().close(ignored);
   api_.session_closed(this);

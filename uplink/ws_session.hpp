@@ -1,7 +1,8 @@
 // One WebSocket connection of the real-time API: reads requests, answers `ping` with `pong`,
-// and owns the outbound queue with one write in flight. While the client is backed up, queued
-// notifies of one binding are coalesced to the newest value; a client that stays over its
-// bound is closed with 1008 so it never delays anyone else.
+// and owns the outbound queue, which it frames straight into the batching stream while the
+// stream has room. While the client is backed up, queued notifies of one binding are
+// coalesced to the newest value; a client that stays over its bound is closed with 1008 so
+// it never delays anyone else.
 #pragma once
 
 #include "uplink/beast.hpp"
@@ -70,9 +71,9 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
   beast::flat_buffer buffer_;
   // By value: a deque keeps element addresses stable when its ends change, which
   // Binding::pending relies on; one allocation fewer per message.
-  std::deque<Outgoing> queue_;  // front is in flight while writing_
+  std::deque<Outgoing> queue_;  // not yet handed to the stream
   std::size_t queued_bytes_ = 0;
-  bool writing_ = false;
+  bool writing_ = false;  // waiting for the stream to drain below its high-water mark
   bool closing_ = false;
   bool close_sent_ = false;
   bool finished_ = false;

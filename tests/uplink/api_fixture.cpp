@@ -12,6 +12,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <stdexcept>
+
 #include <sys/socket.h>
 
 namespace roomd::test {
@@ -232,9 +235,21 @@ void WsClient::send_binary(const std::string& bytes) {
 }
 
 std::string WsClient::read(std::chrono::milliseconds timeout) {
-  set_timeout(timeout);
+  // Asynchronous under a deadline: a blocking read retries forever once SO_RCVTIMEO fires.
   beast::flat_buffer buffer;
-  ws_.read(buffer);
+  std::optional<beast::error_code> result;
+  ws_.async_read(buffer, [&](beast::error_code ec, std::size_t) { result = ec; });
+  io_.restart();
+  io_.run_for(timeout);
+  if (!result) {
+    beast::error_code ignored;
+    ws_.next_layer().cancel(ignored);
+    io_.restart();
+    io_.run();
+    throw std::runtime_error("no WebSocket message within " + std::to_string(timeout.count()) +
+                             " ms");
+  }
+  if (*result) throw beast::system_error(*result);
   return beast::buffers_to_string(buffer.data());
 }
 
