@@ -1,5 +1,6 @@
 #include "transports/modbus_bus.hpp"
 
+#include "tests/support/tcp_test_server.hpp"
 #include "tests/support/wait.hpp"
 #include "tests/transports/modbus_test_server.hpp"
 
@@ -564,4 +565,57 @@ TEST_CASE("modbus bus: the registry shares one bus per host:port or serial port"
 
   registry.stop_all();
   CHECK(registry.tcp(a) != bus_a);  // a fresh bus after stop_all()
+}
+
+TEST_CASE("modbus bus: TCP reads are framed by roomd and answers are matched by transaction",
+          "[modbus_bus]") {
+  boost::asio::io_context io;
+  roomd::test::TcpTestServer device(io);
+  BusRegistry registry(nullptr);
+  auto bus = registry.tcp(tcp_config(device.port()));
+  auto bytes = [](const std::string& text) {
+    return std::vector<unsigned char>(text.begin(), text.end());
+  };
+
+  std::optional<Result> first;
+  bus->submit(read(1, Table::input_register, 1, 2), io.get_executor(),
+              [&](Result r) { first = std::move(r); });
+  REQUIRE(run_until(
+      io, [&] { return device.received().size() == 12; }, 5s));
+  // MBAP (transaction 1, protocol 0, length 6, unit 1), then function 4, address 1, count 2.
+  CHECK(bytes(device.received()) == std::vector<unsigned char>{0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
+                                                               0x01, 0x04, 0x00, 0x01, 0x00, 0x02});
+  // An answer for another transaction (a late one, say) is refused, not taken for this one.
+  device.send(std::string("\x00\x07\x00\x00\x00\x07\x01\x04\x04\x01\x31\x02\x22", 13));
+  REQUIRE(run_until(
+      io, [&] { return first.has_value(); }, 5s));
+  CHECK_FALSE(first->ok);
+  CHECK(first->error == "modbus tcp 127.0.0.1:" + std::to_string(device.port()) +
+                            " unit 1: invalid answer (response from another unit or "
+                            "transaction) reading input register 1 (count 2)");
+
+  // The next read, answered properly: the spec's 30.5 degC and 54.6 %RH registers.
+  std::optional<Result> second;
+  bus->submit(read(1, Table::input_register, 1, 2), io.get_executor(),
+              [&](Result r) { second = std::move(r); });
+  REQUIRE(run_until(
+      io, [&] { return device.received().size() == 24; }, 5s));
+  CHECK(bytes(device.received().substr(12, 2)) == std::vector<unsigned char>{0x00, 0x02});
+  device.send(std::string("\x00\x02\x00\x00\x00\x07\x01\x04\x04\x01\x31\x02\x22", 13));
+  REQUIRE(run_until(
+      io, [&] { return second.has_value(); }, 5s));
+  CHECK(second->ok);
+  CHECK(second->registers == std::vector<std::uint16_t>{0x0131, 0x0222});
+
+  // A device that answers with another unit id (some TCP devices do) is accepted.
+  std::optional<Result> third;
+  bus->submit(read(5, Table::holding_register, 0, 1), io.get_executor(),
+              [&](Result r) { third = std::move(r); });
+  REQUIRE(run_until(
+      io, [&] { return device.received().size() == 36; }, 5s));
+  device.send(std::string("\x00\x03\x00\x00\x00\x05\xFF\x03\x02\x00\x2A", 11));
+  REQUIRE(run_until(
+      io, [&] { return third.has_value(); }, 5s));
+  CHECK(third->ok);
+  CHECK(third->registers == std::vector<std::uint16_t>{42});
 }
