@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include <sched.h>
 #include <sys/resource.h>
 
 using namespace roomd;
@@ -109,6 +110,33 @@ double through_roomd(std::uint16_t port, int reads, int in_flight) {
 
 // CPU time and context switches of the whole process (every thread, the simulator's too)
 // across one run: the thread hand-offs show here even when a loaded machine blurs the rates.
+// The simulator stands in for a device, which answers on its own hardware: it gets the last
+// CPU to itself and everything measured (the plain loop, or roomd's threads) the others, so
+// both runs see the same placement and the scheduler cannot stack the device on the client.
+// Threads keep the CPUs of the thread that started them.
+class CpuPlacement {
+ public:
+  CpuPlacement() {
+    if (sched_getaffinity(0, sizeof all_, &all_) != 0) CPU_ZERO(&all_);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &all_)) last_ = cpu;
+  }
+  bool possible() const { return CPU_COUNT(&all_) >= 2; }
+  void device_side() { pin(true); }
+  void client_side() { pin(false); }
+
+ private:
+  void pin(bool last) {
+    cpu_set_t chosen;
+    CPU_ZERO(&chosen);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &all_) && (cpu == last_) == last) CPU_SET(cpu, &chosen);
+    sched_setaffinity(0, sizeof chosen, &chosen);
+  }
+  cpu_set_t all_{};
+  int last_ = -1;
+};
+
 class Usage {
  public:
   Usage() { getrusage(RUSAGE_SELF, &start_); }
@@ -134,14 +162,18 @@ class Usage {
 int main(int argc, char** argv) {
   const int reads = argc > 1 ? std::max(1, std::atoi(argv[1])) : kDefaultReads;
   const int rounds = argc > 2 ? std::max(1, std::atoi(argv[2])) : kDefaultRounds;
+  CpuPlacement placement;
+  const bool pinned = placement.possible();
+  if (pinned) placement.device_side();
   modbus::Simulator sim({});
   sim.add_unit(1);
   sim.set_value(1, modbus::Table::input_register, 1, 0x0131);
   sim.set_value(1, modbus::Table::input_register, 2, 0x0222);
-  sim.start();
+  sim.start();  // its thread stays on the last CPU
+  if (pinned) placement.client_side();
   std::printf(
-      "Modbus TCP reads of 2 input registers, %d reads each, loopback simulator, %d rounds\n",
-      reads, rounds);
+      "Modbus TCP reads of 2 input registers, %d reads each, loopback simulator%s, %d rounds\n",
+      reads, pinned ? " on a CPU of its own" : "", rounds);
   // The three runs alternate, round after round, so a slower patch of a shared machine
   // weighs on all of them alike; each ratio compares runs of the same round.
   constexpr std::array<int, 2> kInFlight = {1, 8};

@@ -10,6 +10,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <modbus.h>
+#include <sched.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -43,6 +44,15 @@ constexpr Micros kFastBaudGap{1750};
 // delays the thread it waits for.
 constexpr Micros kSpinBeforeSleep{60};
 constexpr int kMaxSpinMisses = 6;
+
+// CPUs the calling thread may run on, which the worker inherits: fewer than the machine has
+// when systemd's CPUAffinity= or taskset confines roomd.
+unsigned usable_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return static_cast<unsigned>(CPU_COUNT(&set));
+  return std::thread::hardware_concurrency();
+}
 
 // Tells the CPU this is a spin-wait: the sibling hyperthread gets the core, less power.
 inline void cpu_relax() {
@@ -746,7 +756,7 @@ struct BusWorker::Impl {
   Breaker breaker;  // locks itself: health() reads it from other threads
 
   const std::shared_ptr<Shared> shared = std::make_shared<Shared>();
-  const bool spin = std::thread::hardware_concurrency() > 1;
+  const bool spin = usable_cpus() > 1;
   std::atomic<bool> is_connected{false};
 
   // Worker thread only.
