@@ -43,6 +43,12 @@ constexpr Micros kFastBaudGap{1750};
 // (measured with bench/modbus_bench.cpp). Only with more than one CPU: on one, spinning only
 // delays the thread it waits for.
 constexpr Micros kSpinBeforeSleep{60};
+
+// Late Modbus TCP answers skipped while waiting for the current one: only answers to the last
+// few transactions count as late, and only a few of them, so a device that answers with
+// transaction ids of its own is not waited on to the timeout.
+constexpr std::uint16_t kLateAnswerWindow = 16;
+constexpr int kMaxLateAnswers = 4;
 constexpr int kMaxSpinMisses = 6;
 
 // CPUs the calling thread may run on, which the worker inherits: fewer than the machine has
@@ -534,6 +540,7 @@ struct BusWorker::Impl {
 
   // Fills `result`, which comes empty (its vectors perhaps reserved).
   void transact(const Request& request, Result& result) {
+    frame_problem = {};
     if (modbus_set_slave(ctx, request.unit) == -1) {
       result.error = where(request) + "invalid unit id for this bus " + action_text(request);
       return;
@@ -624,15 +631,16 @@ struct BusWorker::Impl {
         low(request.address),
         high(request.count),
         low(request.count)};
-    frame_problem = {};
-    if (::send(modbus_get_socket(ctx), frame.data(), frame.size(), MSG_NOSIGNAL) !=
-        static_cast<ssize_t>(frame.size())) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) errno = EPIPE;  // 12 bytes did not fit
+    const auto sent = ::send(modbus_get_socket(ctx), frame.data(), frame.size(), MSG_NOSIGNAL);
+    if (sent != static_cast<ssize_t>(frame.size())) {
+      // Part of a frame on the wire (or none, with a full send buffer): only a new connection
+      // gets the device back in step.
+      if (sent >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) errno = EPIPE;
       return -1;
     }
     post_held_drain();
     std::uint8_t answer[MODBUS_TCP_MAX_ADU_LENGTH];
-    const int length = modbus_receive_confirmation(ctx, answer);
+    const int length = receive_answer(transaction, answer);
     if (length == -1) return -1;
     const std::span<const std::uint8_t> adu(answer, static_cast<std::size_t>(length));
     // The unit byte is not checked: like libmodbus, roomd accepts TCP devices that answer
@@ -641,7 +649,9 @@ struct BusWorker::Impl {
     auto parsed = parse_tcp_read_response(adu, transaction, header ? header->unit : request.unit,
                                           function, request.count);
     if (parsed.error == FrameError::exception) {
-      errno = MODBUS_ENOBASE + parsed.exception;
+      const bool known = parsed.exception >= MODBUS_EXCEPTION_ILLEGAL_FUNCTION &&
+                         parsed.exception <= MODBUS_EXCEPTION_GATEWAY_TARGET;
+      errno = known ? MODBUS_ENOBASE + parsed.exception : EMBBADEXC;
       return -1;
     }
     if (!parsed.ok()) {
@@ -649,9 +659,51 @@ struct BusWorker::Impl {
       errno = EMBBADDATA;
       return -1;
     }
+    // Moved, not copied into the vectors the caller reserved: one allocation either way.
     result.registers = std::move(parsed.registers);
     result.bits = std::move(parsed.bits);
     return request.count;
+  }
+
+  // Reads the answer to `transaction` into `answer`, skipping late answers to earlier
+  // requests (those that timed out), which would otherwise each be taken for the next
+  // request's and keep the bus one answer behind. Waits at most the response timeout in all.
+  int receive_answer(std::uint16_t transaction, std::uint8_t* answer) {
+    const auto deadline = Clock::now() + bus.timeout;
+    bool shortened = false;
+    int length = -1;
+    for (int skipped = 0;; ++skipped) {
+      length = modbus_receive_confirmation(ctx, answer);
+      if (length < static_cast<int>(kMbapHeaderLength)) break;
+      // libmodbus sizes an answer by its function code and never reads the MBAP length;
+      // roomd checks the length it read, so a device that fills the field wrongly still
+      // works, as it did with libmodbus.
+      const auto pdu_length = static_cast<std::uint16_t>(length - (kMbapHeaderLength - 1));
+      answer[4] = high(pdu_length);
+      answer[5] = low(pdu_length);
+      const auto behind = static_cast<std::uint16_t>(transaction - ((answer[0] << 8) | answer[1]));
+      if (behind == 0 || behind > kLateAnswerWindow || skipped == kMaxLateAnswers) break;
+      const auto left = std::chrono::duration_cast<Micros>(deadline - Clock::now());
+      if (left.count() <= 0) {
+        length = -1;
+        errno = ETIMEDOUT;
+        break;
+      }
+      set_response_timeout(left);
+      shortened = true;
+    }
+    if (shortened) {
+      const int error = errno;
+      set_response_timeout(bus.timeout);
+      errno = error;
+    }
+    return length;
+  }
+
+  void set_response_timeout(Micros timeout) {
+    const auto us = std::max<long long>(timeout.count(), 1000);
+    modbus_set_response_timeout(ctx, static_cast<std::uint32_t>(us / 1000000),
+                                static_cast<std::uint32_t>(us % 1000000));
   }
 
   static std::uint8_t read_function(Table table) {
@@ -698,9 +750,7 @@ struct BusWorker::Impl {
       down_reason = error_text(errno);
       return false;
     }
-    const auto timeout = std::max(bus.timeout, Duration{1});
-    modbus_set_response_timeout(ctx, static_cast<std::uint32_t>(timeout.count() / 1000),
-                                static_cast<std::uint32_t>(timeout.count() % 1000 * 1000));
+    set_response_timeout(bus.timeout);
     if (modbus_connect(ctx) == -1) {
       const int error = errno;
       down_reason = error_text(error);

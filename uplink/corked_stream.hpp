@@ -11,6 +11,7 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/assert.hpp>
 
 #include <memory>
 #include <optional>
@@ -57,6 +58,14 @@ class CorkedStream {
         [state = state_](auto handler) { state->wait(std::move(handler), 0); }, token);
   }
 
+  // When the oldest byte not yet taken by the peer's socket buffer was queued; nullopt when
+  // everything is written. A peer that stops reading leaves it in the past.
+  std::optional<Clock::time_point> oldest_unsent() const {
+    if (state_->writing) return state_->in_flight_since;
+    if (!state_->pending.empty()) return state_->pending_since;
+    return std::nullopt;
+  }
+
   template <class Buffers, class Token>
   auto async_write_some(const Buffers& buffers, Token&& token) {
     return asio::async_initiate<Token, void(beast::error_code, std::size_t)>(
@@ -90,6 +99,7 @@ class CorkedStream {
       if (error) return false;
       const std::size_t n = asio::buffer_size(data);
       const auto old = pending.size();
+      if (old == 0) pending_since = Clock::now();
       pending.resize(old + n);
       asio::buffer_copy(asio::buffer(pending.data() + old, n), data);
       if (!writing) flush_soon();
@@ -111,6 +121,7 @@ class CorkedStream {
     // on the wire. One waiter of each kind at a time.
     void wait(Handler handler, std::size_t limit) {
       auto& slot = limit == 0 ? sent_waiter : writable_waiter;
+      BOOST_ASSERT(!slot);  // the session waits once at a time, and Beast tears down once
       slot.emplace(std::move(handler));
       release_waiters();
     }
@@ -134,6 +145,7 @@ class CorkedStream {
 
     void flush() {
       writing = true;
+      in_flight_since = pending_since;
       in_flight.swap(pending);
       pending.clear();
       release_waiters();
@@ -159,8 +171,10 @@ class CorkedStream {
     }
 
     tcp::socket socket;
-    std::string pending;    // frames not yet handed to the socket
-    std::string in_flight;  // the batch the socket is writing
+    std::string pending;                // frames not yet handed to the socket
+    std::string in_flight;              // the batch the socket is writing
+    Clock::time_point pending_since;    // when the first byte of `pending` came
+    Clock::time_point in_flight_since;  // the same, for the batch being written
     bool writing = false;
     bool flush_posted = false;
     beast::error_code error;  // the first write error; every later write fails with it

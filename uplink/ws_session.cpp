@@ -4,6 +4,7 @@
 #include "uplink/ws_frame.hpp"
 
 #include <array>
+#include <optional>
 
 namespace roomd {
 
@@ -129,8 +130,13 @@ void WsSession::write_next() {
   if (writing_ || closing_ || finished_) return;
   auto& stream = ws_.next_layer();
   while (!queue_.empty()) {
-    // Once a close frame went out or came in, no data frame may follow it.
-    if (!ws_.is_open()) return;
+    // Once a close frame went out or came in, no data frame may follow it; the read that
+    // ends the connection is on its way, so nothing is queued meanwhile either.
+    if (!ws_.is_open()) {
+      closing_ = true;
+      drop_unsent();
+      return;
+    }
     auto& front = queue_.front();
     if (front.binding != nullptr) {
       front.binding->pending = nullptr;  // on its way: a newer value queues behind it
@@ -169,8 +175,13 @@ void WsSession::on_write(beast::error_code ec) {
 }
 
 void WsSession::check_backlog(Clock::time_point now) {
-  if (closing_ || finished_ || queue_.empty()) return;
-  if (now - queue_.front().queued_at > api_.config.max_queue_age)
+  if (closing_ || finished_) return;
+  // Also the bytes the stream has not handed to the socket: a quiet connection whose peer
+  // stopped reading shows only there.
+  // The stream's bytes were queued before anything still here.
+  auto oldest = ws_.next_layer().oldest_unsent();
+  if (!oldest && !queue_.empty()) oldest = queue_.front().queued_at;
+  if (oldest && now - *oldest > api_.config.max_queue_age)
     close_slow("a message waited longer than api.max_queue_age (" +
                std::to_string(api_.config.max_queue_age.count()) + " ms)");
 }

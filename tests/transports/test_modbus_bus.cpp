@@ -619,3 +619,44 @@ TEST_CASE("modbus bus: TCP reads are framed by roomd and answers are matched by 
   CHECK(third->ok);
   CHECK(third->registers == std::vector<std::uint16_t>{42});
 }
+
+TEST_CASE("modbus bus: a late TCP answer is skipped, not taken for the next request's",
+          "[modbus_bus]") {
+  boost::asio::io_context io;
+  roomd::test::TcpTestServer device(io);
+  BusRegistry registry(nullptr);
+  auto bus = registry.tcp(tcp_config(device.port()));
+
+  // Transaction 1 gets no answer in time.
+  std::optional<Result> first;
+  bus->submit(read(1, Table::input_register, 1, 2), io.get_executor(),
+              [&](Result r) { first = std::move(r); });
+  REQUIRE(run_until(
+      io, [&] { return first.has_value(); }, 5s));
+  CHECK(first->timeout);
+
+  // Its answer comes while transaction 2 waits, just before the answer to 2.
+  std::optional<Result> second;
+  bus->submit(read(1, Table::input_register, 1, 2), io.get_executor(),
+              [&](Result r) { second = std::move(r); });
+  REQUIRE(run_until(
+      io, [&] { return device.received().size() == 24; }, 5s));
+  device.send(std::string("\x00\x01\x00\x00\x00\x07\x01\x04\x04\x00\x01\x00\x02", 13));
+  device.send(std::string("\x00\x02\x00\x00\x00\x07\x01\x04\x04\x01\x31\x02\x22", 13));
+  REQUIRE(run_until(
+      io, [&] { return second.has_value(); }, 5s));
+  CHECK(second->ok);
+  CHECK(second->registers == std::vector<std::uint16_t>{0x0131, 0x0222});
+
+  // A device that fills the MBAP length wrongly still works, as it did through libmodbus.
+  std::optional<Result> third;
+  bus->submit(read(1, Table::holding_register, 0, 1), io.get_executor(),
+              [&](Result r) { third = std::move(r); });
+  REQUIRE(run_until(
+      io, [&] { return device.received().size() == 36; }, 5s));
+  device.send(std::string("\x00\x03\x00\x00\x00\x09\x01\x03\x02\x00\x2A", 11));
+  REQUIRE(run_until(
+      io, [&] { return third.has_value(); }, 5s));
+  CHECK(third->ok);
+  CHECK(third->registers == std::vector<std::uint16_t>{42});
+}

@@ -2,6 +2,7 @@
 // every length encoding must reach a standard client intact, in order, batched or not.
 #include "tests/uplink/api_fixture.hpp"
 #include "uplink/api_context.hpp"
+#include "uplink/corked_stream.hpp"
 #include "uplink/ws_frame.hpp"
 
 #include <catch2/catch.hpp>
@@ -50,14 +51,14 @@ TEST_CASE("notifies of every frame size arrive whole and in order") {
   }
 }
 
-TEST_CASE("a burst shares batches; past the stream's mark the rest is coalesced") {
+TEST_CASE("in a burst past the stream's high-water mark, later values are coalesced") {
   ApiFixture api;
   auto client = WsClient::with_key(api.port(), kAdminKey);
   REQUIRE(client.request(bind_big())["type"] == "success");
-  // One turn of the event loop: the first four go straight into one batch, the fourth takes
-  // the unsent bytes over 64 KiB, so the later values wait in the session's queue, where
-  // only the newest of the binding survives.
-  const std::vector<std::size_t> sizes = {1, 60, 126, 65400, 70000, 200000, 3};
+  // One turn of the event loop: the first four go straight into the stream, the fourth takes
+  // its unsent bytes over the high-water mark, so the later values wait in the session's
+  // queue, where only the newest of the binding survives.
+  const std::vector<std::size_t> sizes = {1, 60, 126, CorkedStream::kHighWater, 70000, 200000, 3};
   api.on_io([&] {
     for (std::size_t i = 0; i < sizes.size(); ++i)
       api.runtime().state().set("mod-a", "big", std::string(sizes[i], static_cast<char>('a' + i)));

@@ -108,6 +108,21 @@ TEST_CASE("a queue over its byte bound closes from inside the notify fan-out, sa
   api.on_io([&] { CHECK(api.server().context().hub.bindings() == 1); });
 }
 
+TEST_CASE("a quiet connection whose peer stopped reading is closed after max_queue_age") {
+  ApiOptions options;
+  options.max_queue_bytes = 64 << 20;  // the bound here is age, not size
+  options.max_queue_age = 300ms;
+  ApiFixture api(options);
+  WsClient slow(api.port(), "/control/websocket?api-key=" + std::string(kAdminKey), {}, 4096);
+  REQUIRE(slow.request(bind(1, "big"))["type"] == "success");
+  // One change, larger than every socket buffer on the way (the kernel's send buffer grows
+  // to 4 MiB), then silence: the session's queue is empty at once, the bytes wait in the
+  // stream under it, and only their age can tell the client is gone.
+  api.set_status("mod-a", "big", std::string(12 << 20, 'x'));
+  REQUIRE(wait_until_on(api, [&] { return api.server().context().metrics.slow_closed == 1; }));
+  REQUIRE(wait_until_on(api, [&] { return api.server().open_sessions() == 0; }));
+}
+
 TEST_CASE("a frame over the limit closes the connection with 1009") {
   ApiOptions options;
   options.max_frame = 1024;
