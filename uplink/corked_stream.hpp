@@ -10,9 +10,11 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/assert.hpp>
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +27,11 @@ class CorkedStream {
   // Beyond this many unsent bytes a write completes only once they are on the wire, so a
   // peer that stops reading pushes back on the session's own (bounded, coalescing) queue.
   static constexpr std::size_t kHighWater = 64 * 1024;
+  // A connection that started a send less than this long ago holds frames that may wait
+  // until this long after it, so under load several changes share one send (a system call
+  // and a TCP segment each, most of the server's cost per notify). A frame after a quiet
+  // moment, and every reply, goes out at the end of the loop turn as before.
+  static constexpr std::chrono::microseconds kBusyInterval{1000};
 
   explicit CorkedStream(tcp::socket socket) : state_(std::make_shared<State>(std::move(socket))) {}
 
@@ -37,11 +44,13 @@ class CorkedStream {
     return state_->socket.async_read_some(buffers, std::forward<Token>(token));
   }
 
-  // Queues one whole frame the caller built. False once the unsent bytes are over kHighWater
-  // (or the stream failed): the caller then stops and waits with async_wait_writable.
+  // Queues one whole frame the caller built; a frame that `may_wait` (a notify) may be held
+  // for up to kBusyInterval while the connection is busy. False once the unsent bytes are
+  // over kHighWater (or the stream failed): the caller then stops and waits with
+  // async_wait_writable.
   template <class Buffers>
-  bool put(const Buffers& frame) {
-    return state_->put(frame);
+  bool put(const Buffers& frame, bool may_wait = false) {
+    return state_->put(frame, may_wait);
   }
 
   // Completes once the unsent bytes are at or below kHighWater, or with the stream's error.
@@ -79,12 +88,12 @@ class CorkedStream {
   using Handler = asio::any_completion_handler<void(beast::error_code, std::size_t)>;
 
   struct State : std::enable_shared_from_this<State> {
-    explicit State(tcp::socket s) : socket(std::move(s)) {}
+    explicit State(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
 
     template <class Buffers>
     void append(const Buffers& data, Handler handler) {
       const std::size_t n = asio::buffer_size(data);
-      if (!put(data) && error) {
+      if (!put(data, false) && error) {  // pings, pongs and the close frame go at once
         complete(std::move(handler), error, 0);
         return;
       }
@@ -95,21 +104,36 @@ class CorkedStream {
     }
 
     template <class Buffers>
-    bool put(const Buffers& data) {
+    bool put(const Buffers& data, bool may_wait) {
       if (error) return false;
       const std::size_t n = asio::buffer_size(data);
       const auto old = pending.size();
       if (old == 0) pending_since = Clock::now();
       pending.resize(old + n);
       asio::buffer_copy(asio::buffer(pending.data() + old, n), data);
-      if (!writing) flush_soon();
+      if (!may_wait) pending_urgent = true;
+      if (!writing) schedule_flush();
       return pending.size() <= kHighWater;
     }
 
     // At the end of this turn of the event loop, so the rest of a burst, and whatever the
-    // handlers already queued write, joins the same send.
-    void flush_soon() {
+    // handlers already queued write, joins the same send; while the connection is busy and
+    // everything pending may wait, at kBusyInterval after the last send began.
+    void schedule_flush() {
       if (flush_posted) return;
+      if (!pending_urgent) {
+        if (timer_armed) return;
+        const auto due = last_flush + kBusyInterval;
+        if (Clock::now() < due) {
+          timer_armed = true;
+          timer.expires_at(due);
+          timer.async_wait([self = shared_from_this()](beast::error_code) {
+            self->timer_armed = false;
+            if (!self->writing && !self->pending.empty() && !self->error) self->flush();
+          });
+          return;
+        }
+      }
       flush_posted = true;
       asio::post(socket.get_executor(), [self = shared_from_this()] {
         self->flush_posted = false;
@@ -145,6 +169,8 @@ class CorkedStream {
 
     void flush() {
       writing = true;
+      last_flush = Clock::now();
+      pending_urgent = false;
       in_flight_since = pending_since;
       in_flight.swap(pending);
       pending.clear();
@@ -160,7 +186,7 @@ class CorkedStream {
       if (ec) error = ec;
       // Not at once: under load the next batch then also takes what this turn's handlers
       // write, so a busy connection sends fewer, fuller segments.
-      if (!error && !pending.empty()) flush_soon();
+      if (!error && !pending.empty()) schedule_flush();
       release_waiters();
     }
 
@@ -171,8 +197,12 @@ class CorkedStream {
     }
 
     tcp::socket socket;
-    std::string pending;                // frames not yet handed to the socket
-    std::string in_flight;              // the batch the socket is writing
+    std::string pending;       // frames not yet handed to the socket
+    std::string in_flight;     // the batch the socket is writing
+    asio::steady_timer timer;  // the held flush of a busy connection
+    bool timer_armed = false;
+    bool pending_urgent = false;  // `pending` holds a frame that may not wait
+    Clock::time_point last_flush;
     Clock::time_point pending_since;    // when the first byte of `pending` came
     Clock::time_point in_flight_since;  // the same, for the batch being written
     bool writing = false;

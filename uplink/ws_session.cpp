@@ -146,8 +146,10 @@ void WsSession::write_next() {
     const auto head = asio::buffer(header.bytes.data(), header.size);
     bool room = false;
     if (front.tail) {
+      // A notify may wait a moment on a busy connection; replies go at once.
       room = stream.put(std::array<asio::const_buffer, 3>{head, asio::buffer(front.text),
-                                                          asio::buffer(*front.tail)});
+                                                          asio::buffer(*front.tail)},
+                        true);
       ++api_.metrics.notifies_sent;
     } else {
       room = stream.put(std::array<asio::const_buffer, 2>{head, asio::buffer(front.text)});

@@ -74,3 +74,18 @@ TEST_CASE("in a burst past the stream's high-water mark, later values are coales
   const auto rest = client.drain();
   CHECK(rest.empty());
 }
+
+TEST_CASE("changes a moment apart on a busy connection all arrive, in order") {
+  ApiFixture api;
+  auto client = WsClient::with_key(api.port(), kAdminKey);
+  REQUIRE(client.request(bind_big())["type"] == "success");
+  // Each change in its own turn of the event loop, well within CorkedStream::kBusyInterval of
+  // the one before: the stream holds them for a shared send, and the timer must send them.
+  for (int i = 0; i < 200; ++i) api.on_io([&] { api.runtime().state().set("mod-a", "big", i); });
+  for (int i = 0; i < 200; ++i) {
+    const auto message = client.read_json();
+    REQUIRE(message["type"] == "notify");
+    REQUIRE(message["value"] == i);
+  }
+  CHECK(client.drain().empty());
+}
