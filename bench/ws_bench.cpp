@@ -375,15 +375,19 @@ int main(int argc, char** argv) {
     for (int n : counts) notify_rounds(box, n);
 
     auto direct = direct_round_trips(projector_port);
+    const double cpu_before = thread_cpu_seconds(box.thread);
     auto through = roomd_round_trips(box);
+    const double server_cpu_us =
+        (thread_cpu_seconds(box.thread) - cpu_before) * 1e6 / static_cast<double>(through.size());
     const double d50 = percentile(direct, 0.5);
     const double d99 = percentile(direct, 0.99);
     const double r50 = percentile(through, 0.5);
     const double r99 = percentile(through, 0.99);
     std::printf(
         "exec round-trip over %d calls: direct TCP p50 %.1f us p99 %.1f us; "
-        "through roomd p50 %.1f us p99 %.1f us; overhead p50 %.1f us\n",
-        kRoundTrips, d50, d99, r50, r99, r50 - d50);
+        "through roomd p50 %.1f us p99 %.1f us; overhead p50 %.1f us; server %.1f us CPU per "
+        "exec\n",
+        kRoundTrips, d50, d99, r50, r99, r50 - d50, server_cpu_us);
   }
   asio::post(sim_io, [&] { simulator.stop(); });
   sim_guard.reset();

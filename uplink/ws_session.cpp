@@ -8,6 +8,14 @@
 
 namespace roomd {
 
+namespace {
+
+// Bytes; Linux doubles it for its own bookkeeping. About a millisecond of notifies at full
+// speed, and far more than a panel needs in flight on any link it is used over.
+constexpr int kSendBuffer = 64 * 1024;
+
+}  // namespace
+
 WsSession::WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, Grant grant,
                      std::string peer)
     : keep_(std::move(api)),
@@ -32,6 +40,11 @@ void WsSession::run(http::request<http::string_body> upgrade) {
       [](websocket::response_type& res) { res.set(http::field::server, "roomd"); }));
   ws_.read_message_max(api_.config.max_frame);
   ws_.auto_fragment(false);
+  // A fixed, modest kernel send buffer instead of one that grows to megabytes: a panel that
+  // falls behind then backs up into the session's queue, where its notifies are coalesced to
+  // the newest value, instead of into the kernel, where it would get a long stale backlog.
+  beast::error_code ignored;
+  ws_.next_layer().socket().set_option(asio::socket_base::send_buffer_size(kSendBuffer), ignored);
   ws_.async_accept(upgrade,
                    [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }

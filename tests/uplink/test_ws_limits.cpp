@@ -115,10 +115,11 @@ TEST_CASE("a quiet connection whose peer stopped reading is closed after max_que
   ApiFixture api(options);
   WsClient slow(api.port(), "/control/websocket?api-key=" + std::string(kAdminKey), {}, 4096);
   REQUIRE(slow.request(bind(1, "big"))["type"] == "success");
-  // One change, larger than every socket buffer on the way (the kernel's send buffer grows
-  // to 4 MiB), then silence: the session's queue is empty at once, the bytes wait in the
-  // stream under it, and only their age can tell the client is gone.
-  api.set_status("mod-a", "big", std::string(12 << 20, 'x'));
+  // One change, larger than every socket buffer on the way (sessions fix the kernel's send
+  // buffer at 64 KiB, which Linux doubles), then silence: the session's queue is empty at
+  // once, the bytes wait in the stream under it, and only their age can tell the client is
+  // gone.
+  api.set_status("mod-a", "big", std::string(2 << 20, 'x'));
   REQUIRE(wait_until_on(api, [&] { return api.server().context().metrics.slow_closed == 1; }));
   REQUIRE(wait_until_on(api, [&] { return api.server().open_sessions() == 0; }));
 }
