@@ -27,10 +27,10 @@ class CorkedStream {
   // Beyond this many unsent bytes a write completes only once they are on the wire, so a
   // peer that stops reading pushes back on the session's own (bounded, coalescing) queue.
   static constexpr std::size_t kHighWater = 64 * 1024;
-  // A connection that started a send less than this long ago holds frames that may wait
-  // until this long after it, so under load several changes share one send (a system call
-  // and a TCP segment each, most of the server's cost per notify). A frame after a quiet
-  // moment, and every reply, goes out at the end of the loop turn as before.
+  // A connection that already sent during the current tick of a grid with this period holds
+  // frames that may wait until the next tick, so under load several changes share one send
+  // (a system call and a TCP segment each, most of the server's cost per notify). A frame
+  // after a quiet moment, and every reply, goes out at the end of the loop turn.
   static constexpr std::chrono::microseconds kBusyInterval{1000};
 
   explicit CorkedStream(tcp::socket socket) : state_(std::make_shared<State>(std::move(socket))) {}
@@ -123,7 +123,11 @@ class CorkedStream {
       if (flush_posted) return;
       if (!pending_urgent) {
         if (timer_armed) return;
-        const auto due = last_flush + kBusyInterval;
+        // The next tick of a clock-wide kBusyInterval grid after the last send: every busy
+        // connection flushes at the same instants, so their sends come in one burst that a
+        // panel's machine (or the load generator) takes in one wake-up, not one per send.
+        const auto due =
+            Clock::time_point((last_flush.time_since_epoch() / kBusyInterval + 1) * kBusyInterval);
         if (Clock::now() < due) {
           timer_armed = true;
           timer.expires_at(due);
