@@ -567,96 +567,92 @@ TEST_CASE("modbus bus: the registry shares one bus per host:port or serial port"
   CHECK(registry.tcp(a) != bus_a);  // a fresh bus after stop_all()
 }
 
+namespace {
+
+// A Modbus TCP device that the test answers by hand, byte for byte.
+struct HandAnsweredDevice {
+  boost::asio::io_context io;
+  roomd::test::TcpTestServer device{io};
+  BusRegistry registry{nullptr};
+  std::shared_ptr<Bus> bus = registry.tcp(tcp_config(device.port()));
+  std::size_t seen = 0;  // request bytes received so far
+
+  // Submits a read, waits for its 12-byte frame, sends `answers` and returns the result
+  // (a timeout when nothing answers).
+  Result exchange(Request request, const std::vector<std::string>& answers) {
+    std::optional<Result> result;
+    bus->submit(std::move(request), io.get_executor(), [&](Result r) { result = std::move(r); });
+    seen += 12;
+    REQUIRE(run_until(
+        io, [&] { return device.received().size() == seen; }, 5s));
+    for (const auto& answer : answers) device.send(answer);
+    REQUIRE(run_until(
+        io, [&] { return result.has_value(); }, 5s));
+    return *result;
+  }
+  std::vector<unsigned char> last_frame() const {
+    const auto frame = device.received().substr(seen - 12);
+    return {frame.begin(), frame.end()};
+  }
+};
+
+std::string bytes(std::initializer_list<unsigned char> list) {
+  return {list.begin(), list.end()};
+}
+
+}  // namespace
+
 TEST_CASE("modbus bus: TCP reads are framed by roomd and answers are matched by transaction",
           "[modbus_bus]") {
-  boost::asio::io_context io;
-  roomd::test::TcpTestServer device(io);
-  BusRegistry registry(nullptr);
-  auto bus = registry.tcp(tcp_config(device.port()));
-  auto bytes = [](const std::string& text) {
-    return std::vector<unsigned char>(text.begin(), text.end());
-  };
-
-  std::optional<Result> first;
-  bus->submit(read(1, Table::input_register, 1, 2), io.get_executor(),
-              [&](Result r) { first = std::move(r); });
-  REQUIRE(run_until(
-      io, [&] { return device.received().size() == 12; }, 5s));
-  // MBAP (transaction 1, protocol 0, length 6, unit 1), then function 4, address 1, count 2.
-  CHECK(bytes(device.received()) == std::vector<unsigned char>{0x00, 0x01, 0x00, 0x00, 0x00, 0x06,
-                                                               0x01, 0x04, 0x00, 0x01, 0x00, 0x02});
+  HandAnsweredDevice d;
+  const auto answer =
+      bytes({0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x01, 0x04, 0x04, 0x01, 0x31, 0x02, 0x22});
   // An answer for another transaction (a late one, say) is refused, not taken for this one.
-  device.send(std::string("\x00\x07\x00\x00\x00\x07\x01\x04\x04\x01\x31\x02\x22", 13));
-  REQUIRE(run_until(
-      io, [&] { return first.has_value(); }, 5s));
-  CHECK_FALSE(first->ok);
-  CHECK(first->error == "modbus tcp 127.0.0.1:" + std::to_string(device.port()) +
-                            " unit 1: invalid answer (response from another unit or "
-                            "transaction) reading input register 1 (count 2)");
+  auto other = answer;
+  other[1] = 0x07;
+  const auto first = d.exchange(read(1, Table::input_register, 1, 2), {other});
+  // MBAP (transaction 1, protocol 0, length 6, unit 1), then function 4, address 1, count 2.
+  CHECK(d.last_frame() == std::vector<unsigned char>{0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x01, 0x04,
+                                                     0x00, 0x01, 0x00, 0x02});
+  CHECK_FALSE(first.ok);
+  CHECK(first.error == "modbus tcp 127.0.0.1:" + std::to_string(d.device.port()) +
+                           " unit 1: invalid answer (response from another unit or "
+                           "transaction) reading input register 1 (count 2)");
 
   // The next read, answered properly: the spec's 30.5 degC and 54.6 %RH registers.
-  std::optional<Result> second;
-  bus->submit(read(1, Table::input_register, 1, 2), io.get_executor(),
-              [&](Result r) { second = std::move(r); });
-  REQUIRE(run_until(
-      io, [&] { return device.received().size() == 24; }, 5s));
-  CHECK(bytes(device.received().substr(12, 2)) == std::vector<unsigned char>{0x00, 0x02});
-  device.send(std::string("\x00\x02\x00\x00\x00\x07\x01\x04\x04\x01\x31\x02\x22", 13));
-  REQUIRE(run_until(
-      io, [&] { return second.has_value(); }, 5s));
-  CHECK(second->ok);
-  CHECK(second->registers == std::vector<std::uint16_t>{0x0131, 0x0222});
+  auto mine = answer;
+  mine[1] = 0x02;
+  const auto second = d.exchange(read(1, Table::input_register, 1, 2), {mine});
+  CHECK(d.last_frame()[1] == 0x02);
+  CHECK(second.ok);
+  CHECK(second.registers == std::vector<std::uint16_t>{0x0131, 0x0222});
 
   // A device that answers with another unit id (some TCP devices do) is accepted.
-  std::optional<Result> third;
-  bus->submit(read(5, Table::holding_register, 0, 1), io.get_executor(),
-              [&](Result r) { third = std::move(r); });
-  REQUIRE(run_until(
-      io, [&] { return device.received().size() == 36; }, 5s));
-  device.send(std::string("\x00\x03\x00\x00\x00\x05\xFF\x03\x02\x00\x2A", 11));
-  REQUIRE(run_until(
-      io, [&] { return third.has_value(); }, 5s));
-  CHECK(third->ok);
-  CHECK(third->registers == std::vector<std::uint16_t>{42});
+  const auto third =
+      d.exchange(read(5, Table::holding_register, 0, 1),
+                 {bytes({0x00, 0x03, 0x00, 0x00, 0x00, 0x05, 0xFF, 0x03, 0x02, 0x00, 0x2A})});
+  CHECK(third.ok);
+  CHECK(third.registers == std::vector<std::uint16_t>{42});
 }
 
 TEST_CASE("modbus bus: a late TCP answer is skipped, not taken for the next request's",
           "[modbus_bus]") {
-  boost::asio::io_context io;
-  roomd::test::TcpTestServer device(io);
-  BusRegistry registry(nullptr);
-  auto bus = registry.tcp(tcp_config(device.port()));
-
+  HandAnsweredDevice d;
   // Transaction 1 gets no answer in time.
-  std::optional<Result> first;
-  bus->submit(read(1, Table::input_register, 1, 2), io.get_executor(),
-              [&](Result r) { first = std::move(r); });
-  REQUIRE(run_until(
-      io, [&] { return first.has_value(); }, 5s));
-  CHECK(first->timeout);
+  CHECK(d.exchange(read(1, Table::input_register, 1, 2), {}).timeout);
 
   // Its answer comes while transaction 2 waits, just before the answer to 2.
-  std::optional<Result> second;
-  bus->submit(read(1, Table::input_register, 1, 2), io.get_executor(),
-              [&](Result r) { second = std::move(r); });
-  REQUIRE(run_until(
-      io, [&] { return device.received().size() == 24; }, 5s));
-  device.send(std::string("\x00\x01\x00\x00\x00\x07\x01\x04\x04\x00\x01\x00\x02", 13));
-  device.send(std::string("\x00\x02\x00\x00\x00\x07\x01\x04\x04\x01\x31\x02\x22", 13));
-  REQUIRE(run_until(
-      io, [&] { return second.has_value(); }, 5s));
-  CHECK(second->ok);
-  CHECK(second->registers == std::vector<std::uint16_t>{0x0131, 0x0222});
+  const auto second = d.exchange(
+      read(1, Table::input_register, 1, 2),
+      {bytes({0x00, 0x01, 0x00, 0x00, 0x00, 0x07, 0x01, 0x04, 0x04, 0x00, 0x01, 0x00, 0x02}),
+       bytes({0x00, 0x02, 0x00, 0x00, 0x00, 0x07, 0x01, 0x04, 0x04, 0x01, 0x31, 0x02, 0x22})});
+  CHECK(second.ok);
+  CHECK(second.registers == std::vector<std::uint16_t>{0x0131, 0x0222});
 
   // A device that fills the MBAP length wrongly still works, as it did through libmodbus.
-  std::optional<Result> third;
-  bus->submit(read(1, Table::holding_register, 0, 1), io.get_executor(),
-              [&](Result r) { third = std::move(r); });
-  REQUIRE(run_until(
-      io, [&] { return device.received().size() == 36; }, 5s));
-  device.send(std::string("\x00\x03\x00\x00\x00\x09\x01\x03\x02\x00\x2A", 11));
-  REQUIRE(run_until(
-      io, [&] { return third.has_value(); }, 5s));
-  CHECK(third->ok);
-  CHECK(third->registers == std::vector<std::uint16_t>{42});
+  const auto third =
+      d.exchange(read(1, Table::holding_register, 0, 1),
+                 {bytes({0x00, 0x03, 0x00, 0x00, 0x00, 0x09, 0x01, 0x03, 0x02, 0x00, 0x2A})});
+  CHECK(third.ok);
+  CHECK(third.registers == std::vector<std::uint16_t>{42});
 }
