@@ -2,6 +2,10 @@
 
 #include <boost/asio/write.hpp>
 
+#include <array>
+#include <memory>
+#include <string>
+
 namespace roomd::test {
 
 using boost::asio::ip::tcp;
@@ -41,32 +45,42 @@ void TcpTestServer::drop_clients() {
   clients_.clear();
 }
 
+namespace {
+
+// One accepted client's read loop. Each pending read holds the loop, so the loop ends (and
+// is freed) when a read fails, or when the io_context is destroyed with a read pending.
+struct ClientReader : std::enable_shared_from_this<ClientReader> {
+  ClientReader(std::shared_ptr<tcp::socket> c, std::shared_ptr<std::string> r, bool e)
+      : client(std::move(c)), received(std::move(r)), echo(e) {}
+
+  void read() {
+    client->async_read_some(
+        boost::asio::buffer(buffer),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (ec) return;
+          self->received->append(self->buffer.data(), n);
+          if (self->echo) {
+            boost::system::error_code ignored;
+            boost::asio::write(*self->client, boost::asio::buffer(self->buffer.data(), n), ignored);
+          }
+          self->read();
+        });
+  }
+
+  std::shared_ptr<tcp::socket> client;
+  std::shared_ptr<std::string> received;
+  bool echo;
+  std::array<char, 4096> buffer{};
+};
+
+}  // namespace
+
 void TcpTestServer::accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
     if (ec) return;
     auto client = std::make_shared<tcp::socket>(std::move(socket));
     clients_.push_back(client);
-    auto buffer = std::make_shared<std::array<char, 4096>>();
-    auto received = received_;
-    bool echo = echo_;
-    auto read = std::make_shared<std::function<void()>>();
-    *read = [client, buffer, received, echo, read] {
-      client->async_read_some(
-          boost::asio::buffer(*buffer),
-          [client, buffer, received, echo, read](boost::system::error_code ec, std::size_t n) {
-            if (ec) {
-              *read = nullptr;  // breaks the self-reference
-              return;
-            }
-            received->append(buffer->data(), n);
-            if (echo) {
-              boost::system::error_code wec;
-              boost::asio::write(*client, boost::asio::buffer(buffer->data(), n), wec);
-            }
-            (*read)();
-          });
-    };
-    (*read)();
+    std::make_shared<ClientReader>(client, received_, echo_)->read();
     accept();
   });
 }
