@@ -118,7 +118,7 @@ class CorkedStream {
 
     // At the end of this turn of the event loop, so the rest of a burst, and whatever the
     // handlers already queued write, joins the same send; while the connection is busy and
-    // everything pending may wait, at kBusyInterval after the last send began.
+    // everything pending may wait, at the next tick of the kBusyInterval grid.
     void schedule_flush() {
       if (flush_posted) return;
       if (!pending_urgent) {
