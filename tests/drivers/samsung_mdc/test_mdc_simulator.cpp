@@ -2,6 +2,7 @@
 // silence for other ids and bad checksums, and every fault a driver test relies on.
 #include "drivers/samsung_mdc/mdc_frame.hpp"
 #include "drivers/samsung_mdc/mdc_simulator.hpp"
+#include "tests/support/read_exactly.hpp"
 #include "tests/support/wait.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -36,16 +37,7 @@ struct Client {
 
   void write(const std::string& bytes) { asio::write(socket, asio::buffer(bytes)); }
 
-  std::string read(std::size_t n) {
-    std::string out(n, '\0');
-    bool done = false;
-    asio::async_read(socket, asio::buffer(out), [&](auto ec, std::size_t) {
-      REQUIRE_FALSE(ec);
-      done = true;
-    });
-    REQUIRE(test::run_until(io, [&] { return done; }));
-    return out;
-  }
+  std::string read(std::size_t n) { return test::read_exactly(io, socket, n); }
 
   // Sends a command and returns the whole reply frame as hex.
   std::string ask(const std::string& command) {

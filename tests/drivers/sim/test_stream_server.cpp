@@ -1,6 +1,7 @@
 // The simulators' shared byte server: a handler sees each line's bytes and answers on the same
 // line, over TCP and over a pty; broadcast reaches every line; a hang-up is seen by the client.
 #include "drivers/sim/stream_server.hpp"
+#include "tests/support/read_exactly.hpp"
 #include "tests/support/wait.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -35,17 +36,6 @@ class Echo : public sim::Handler {
   }
 };
 
-std::string read_exactly(asio::io_context& io, tcp::socket& socket, std::size_t n) {
-  std::string out(n, '\0');
-  bool done = false;
-  asio::async_read(socket, asio::buffer(out), [&](auto ec, std::size_t) {
-    REQUIRE_FALSE(ec);
-    done = true;
-  });
-  REQUIRE(test::run_until(io, [&] { return done; }));
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("stream server answers each TCP client on its own line") {
@@ -55,15 +45,15 @@ TEST_CASE("stream server answers each TCP client on its own line") {
   tcp::socket a(io), b(io);
   a.connect({asio::ip::make_address("127.0.0.1"), port});
   b.connect({asio::ip::make_address("127.0.0.1"), port});
-  CHECK(read_exactly(io, a, 3) == "hi\n");
-  CHECK(read_exactly(io, b, 3) == "hi\n");
+  CHECK(test::read_exactly(io, a, 3) == "hi\n");
+  CHECK(test::read_exactly(io, b, 3) == "hi\n");
   REQUIRE(test::run_until(io, [&] { return server.connections() == 2; }));
 
   asio::write(a, asio::buffer(std::string("x")));
-  CHECK(read_exactly(io, a, 3) == "<x>");
+  CHECK(test::read_exactly(io, a, 3) == "<x>");
   server.broadcast("!");
-  CHECK(read_exactly(io, a, 1) == "!");
-  CHECK(read_exactly(io, b, 1) == "!");
+  CHECK(test::read_exactly(io, a, 1) == "!");
+  CHECK(test::read_exactly(io, b, 1) == "!");
 
   asio::write(b, asio::buffer(std::string("bye")));
   REQUIRE(test::run_until(io, [&] { return server.connections() == 1; }));

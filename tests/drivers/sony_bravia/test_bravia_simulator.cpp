@@ -2,6 +2,7 @@
 // TCP (answers, notifies to every client, notify before answer, idle hang-up, faults).
 #include "drivers/sony_bravia/bravia_simulator.hpp"
 #include "drivers/sony_bravia/sony_bravia.hpp"
+#include "tests/support/read_exactly.hpp"
 #include "tests/support/wait.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -33,16 +34,7 @@ struct Client {
     socket.connect({asio::ip::make_address("127.0.0.1"), port});
   }
   void send(const std::string& bytes) { asio::write(socket, asio::buffer(bytes)); }
-  std::string read(std::size_t n) {
-    std::string out(n, '\0');
-    bool done = false;
-    asio::async_read(socket, asio::buffer(out), [&](auto ec, std::size_t) {
-      REQUIRE_FALSE(ec);
-      done = true;
-    });
-    REQUIRE(test::run_until(io, [&] { return done; }));
-    return out;
-  }
+  std::string read(std::size_t n) { return test::read_exactly(io, socket, n); }
   bool hung_up() {
     char c;
     bool done = false;
