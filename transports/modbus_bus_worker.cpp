@@ -374,8 +374,9 @@ struct BusWorker::Impl {
       fail(job, where(r) + problem);
       return;
     }
-    if (!r.write) {
+    if (!r.write && !tcp) {
       // Sized here, on the caller's thread, which also frees it: the worker only fills it.
+      // (TCP reads take the vectors their answer was parsed into instead.)
       Result& result = job.front().result;
       if (is_bit_table(r.table)) {
         result.bits.reserve(r.count);
@@ -659,7 +660,7 @@ struct BusWorker::Impl {
       errno = EMBBADDATA;
       return -1;
     }
-    // Moved, not copied into the vectors the caller reserved: one allocation either way.
+    // The parsed vectors become the result: one allocation per read, on the worker.
     result.registers = std::move(parsed.registers);
     result.bits = std::move(parsed.bits);
     return request.count;
