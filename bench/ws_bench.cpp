@@ -2,7 +2,9 @@
 //  1. notifications delivered per second and latency (status set on the server's io thread ->
 //     parsed by the client) with 1, 10, 100 and 1000 subscribers of one variable;
 //  2. exec round-trip through roomd (WebSocket -> module queue -> TCP -> PJLink simulator and
-//     back) versus a direct TCP round-trip to the same simulator.
+//     back) versus a direct TCP round-trip to the same simulator;
+//  3. the same exec round-trip with the default connection limits while 1,500 idle sockets
+//     (no request, from one address and from many) are held open against the box.
 // Each notification figure is the median of several rounds (--rounds). Prints figures;
 // asserts nothing.
 #include "drivers/pjlink/pjlink_simulator.hpp"
@@ -129,14 +131,19 @@ struct Box {
   std::thread thread;
   std::uint16_t port = 0;
 
-  explicit Box(std::uint16_t projector_port) {
+  // `default_limits`: the API's connection bounds as shipped, instead of room for the
+  // notification runs' thousand subscribers on one address.
+  explicit Box(std::uint16_t projector_port, bool default_limits = false) {
     dir = std::filesystem::temp_directory_path() / ("roomd-wsbench-" + std::to_string(getpid()));
     register_builtin_drivers(registry);
     Config config;
     config.box = {"bench", "bench", dir.string()};
     config.log_level = LogLevel::error;
     config.api.listen = "127.0.0.1:0";
-    config.api.max_connections = 5000;
+    if (!default_limits) {
+      config.api.max_connections = 5000;
+      config.api.max_connections_per_address = 5000;
+    }
     config.api.keys = {{"bench", kKey, "", "admin", {"*"}}};
     ModuleConfig proj{"mod-proj", "pjlink",    "Projector", {}, Json{{"poll_every", "1h"}},
                       {},         "modules[0]"};
@@ -350,6 +357,36 @@ std::vector<double> roomd_round_trips(Box& box) {
   return out;
 }
 
+// 1,500 sockets that connect and never send a request: 500 from one address, 1,000 from 63
+// others (all loopback), held open while a panel execs.
+void idle_flood_round_trips(std::uint16_t projector_port) {
+  Box box(projector_port, true);
+  asio::io_context io;
+  std::vector<tcp::socket> idle;
+  for (int i = 0; i < 1500; ++i) {
+    const auto source = i < 500 ? std::string("127.0.0.2") : "127.0.1." + std::to_string(i / 16);
+    tcp::socket socket(io);
+    socket.open(tcp::v4());
+    socket.bind({asio::ip::make_address(source), 0});
+    socket.connect({asio::ip::make_address("127.0.0.1"), box.port});
+    idle.push_back(std::move(socket));
+  }
+  auto through = roomd_round_trips(box);
+  std::promise<std::string> counts;
+  asio::post(box.io, [&] {
+    const auto& api = box.api->context();
+    counts.set_value(std::to_string(api.limits->open()) + " open, " +
+                     std::to_string(api.metrics.http_refused_address_full) +
+                     " refused per address, " + std::to_string(api.limits->evicted()) +
+                     " idle closed for room");
+  });
+  std::printf(
+      "exec round-trip with 1,500 idle sockets held open (default limits; %s): p50 %.1f us "
+      "p99 %.1f us over %d calls\n",
+      counts.get_future().get().c_str(), percentile(through, 0.5), percentile(through, 0.99),
+      kRoundTrips);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -399,6 +436,7 @@ int main(int argc, char** argv) {
         "exec\n",
         kRoundTrips, d50, d99, r50, r99, r50 - d50, server_cpu_us);
   }
+  idle_flood_round_trips(projector_port);
   asio::post(sim_io, [&] { simulator.stop(); });
   sim_guard.reset();
   sim_thread.join();

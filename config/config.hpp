@@ -3,8 +3,8 @@
 // (driver exists, settings types) are done by the runtime on top of these structs.
 #pragma once
 
+#include "base/json.hpp"
 #include "runtime/asio.hpp"
-#include "runtime/json.hpp"
 #include "runtime/log_level.hpp"
 
 #include <cstdint>
@@ -112,12 +112,20 @@ struct ApiKeyConfig {
 struct ApiConfig {
   std::string listen = "127.0.0.1:8080";
   std::vector<ApiKeyConfig> keys;
-  std::size_t max_frame = 64 * 1024;      // larger text frames close with 1009
-  std::size_t max_connections = 256;      // past it, upgrades get HTTP 503
+  std::size_t max_frame = 64 * 1024;  // larger text frames close with 1009
+  // Open TCP connections of every kind (HTTP, WebSocket, not yet finished requests); past
+  // either bound a new connection gets HTTP 503 and is closed.
+  std::size_t max_connections = 256;
+  std::size_t max_connections_per_address = 32;
+  std::size_t max_bindings = 1000;        // per connection; also its debug streams
+  std::size_t max_execs_in_flight = 64;   // per connection; past it an exec fails with code 3
   std::size_t max_queue_bytes = 1 << 20;  // a connection backed up beyond it closes with 1008
   Duration max_queue_age{10000};          // ... or backed up for longer than this
   // A peer silent for half of it gets a WebSocket ping; silent for all of it, it is closed.
   Duration idle_timeout{60000};
+  // A request head (request line and headers) must arrive within this, counted from the
+  // connection or the previous answer: a client that never finishes one is closed.
+  Duration header_timeout{10000};
 };
 
 struct BoxConfig {

@@ -2,6 +2,7 @@
 // of stopping at the first one, so a technician on site can fix the file in one pass.
 #include "config/config.hpp"
 
+#include "base/json_parse.hpp"
 #include "config/units.hpp"
 
 #include <algorithm>
@@ -765,16 +766,25 @@ ApiConfig parse_api(ObjectReader r, const FirstSeen& system_ids) {
   r.read("max_frame", api.max_frame, kOptional, [](const Json& value, const Validator& v) {
     return as_size_in(value, v, 256, 64u << 20);
   });
-  r.read("max_connections", api.max_connections, kOptional,
-         [](const Json& value, const Validator& v) -> std::optional<std::size_t> {
-           auto n = as_int_in(value, v, 1, 100000);
-           return n ? std::optional<std::size_t>(*n) : std::nullopt;
-         });
+  const auto count_in = [](int min, int max) {
+    return [=](const Json& value, const Validator& v) -> std::optional<std::size_t> {
+      auto n = as_int_in(value, v, min, max);
+      return n ? std::optional<std::size_t>(*n) : std::nullopt;
+    };
+  };
+  r.read("max_connections", api.max_connections, kOptional, count_in(1, 100000));
+  r.read("max_connections_per_address", api.max_connections_per_address, kOptional,
+         count_in(1, 100000));
+  r.read("max_bindings", api.max_bindings, kOptional, count_in(1, 1000000));
+  r.read("max_execs_in_flight", api.max_execs_in_flight, kOptional, count_in(1, 100000));
   r.read("max_queue", api.max_queue_bytes, kOptional, [](const Json& value, const Validator& v) {
     return as_size_in(value, v, 1024, 1u << 30);
   });
   r.duration("max_queue_age", api.max_queue_age);
   r.duration("idle_timeout", api.idle_timeout);
+  if (r.duration("header_timeout", api.header_timeout) && api.header_timeout.count() == 0) {
+    r.at("header_timeout").error("must be more than 0ms");
+  }
   FirstSeen key_ids;
   r.for_each("keys", kOptional, [&](const Json& value, const Validator& v) {
     api.keys.push_back(parse_api_key(ObjectReader(value, v), key_ids, system_ids));
@@ -819,22 +829,10 @@ Config parse_root(ObjectReader r) {
   return config;
 }
 
-// nlohmann's message carries its own position and a "last read" excerpt of the file,
-// which can hold a password; only the reason itself is kept.
-std::string short_reason(std::string_view what) {
-  const std::size_t dash = what.find(" - ");
-  if (dash != std::string_view::npos) what.remove_prefix(dash + 3);
-  const std::size_t last_read = what.find("; last read: ");
-  if (last_read == std::string_view::npos) return std::string(what);
-  const std::size_t expected = what.find("; expected", last_read);
-  std::string reason(what.substr(0, last_read));
-  if (expected != std::string_view::npos) reason += what.substr(expected);
-  return reason;
-}
-
-ConfigError syntax_error(std::string_view text, const Json::parse_error& e) {
-  // e.byte is the 1-based index of the last character read (size + 1 at end of input).
-  const std::size_t offset = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+ConfigError syntax_error(std::string_view text, const JsonParseResult& parsed) {
+  if (parsed.byte == 0) return {"", "invalid JSON: " + parsed.error};
+  // parsed.byte is the 1-based index of the last character read (size + 1 at end of input).
+  const std::size_t offset = std::min<std::size_t>(parsed.byte - 1, text.size());
   const auto before = text.substr(0, offset);
   const std::size_t line =
       1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
@@ -842,21 +840,19 @@ ConfigError syntax_error(std::string_view text, const Json::parse_error& e) {
   const std::size_t column =
       line_start == std::string_view::npos ? offset + 1 : offset - line_start;
   return {"", "invalid JSON at line " + std::to_string(line) + ", column " +
-                  std::to_string(column) + ": " + short_reason(e.what())};
+                  std::to_string(column) + ": " + parsed.error};
 }
 
 }  // namespace
 
 ConfigResult parse_config(std::string_view text) {
   ConfigResult result;
-  Json json;
-  try {
-    json = Json::parse(text, nullptr, true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& e) {
-    result.errors.push_back(syntax_error(text, e));
+  auto parsed = parse_json(text, {.comments = true});
+  if (!parsed) {
+    result.errors.push_back(syntax_error(text, parsed));
     return result;
   }
-  Config config = parse_root(ObjectReader(json, Validator(result.errors, "")));
+  Config config = parse_root(ObjectReader(parsed.value, Validator(result.errors, "")));
   if (result.errors.empty()) result.config = std::move(config);
   return result;
 }

@@ -1,5 +1,5 @@
+#include "base/json.hpp"
 #include "main/cli.hpp"
-#include "runtime/json.hpp"
 
 #include <cstdio>
 

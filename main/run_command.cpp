@@ -1,4 +1,5 @@
 #include "main/cli.hpp"
+#include "main/file_limit.hpp"
 #include "main/sd_notify.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/api_server.hpp"
@@ -30,9 +31,15 @@ int run(const Args& args) {
   if (!config) return kUsage;
   if (auto dir = args.value("--state-dir")) config->box.state_dir = *dir;
 
+  // Before anything opens files; the API sizes its connection bound by the result.
+  const auto files = raise_file_limit();
   asio::io_context io(1);
   Runtime runtime(io, std::move(*config), registry);
   auto log = runtime.logs().system_logger();
+  if (!files.error.empty())
+    log.warn("could not raise the open-file limit from ", files.before, ": ", files.error);
+  else if (files.now != files.before)
+    log.info("open-file limit raised from ", files.before, " to ", files.now);
   runtime.start();
   ApiServer api(io, runtime);
   try {

@@ -2,8 +2,8 @@
 // `received`. The queue owns commands; a driver only sees the pending one.
 #pragma once
 
+#include "base/json.hpp"
 #include "runtime/asio.hpp"
-#include "runtime/json.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 

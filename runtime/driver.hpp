@@ -3,11 +3,11 @@
 // and publishes status; the runtime owns the transport, the strand, timers and restarts.
 #pragma once
 
+#include "base/json.hpp"
 #include "config/units.hpp"
 #include "runtime/asio.hpp"
 #include "runtime/command.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/json.hpp"
 #include "runtime/log.hpp"
 #include "runtime/subscription.hpp"
 #include "transports/modbus_bus.hpp"

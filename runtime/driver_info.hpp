@@ -3,7 +3,7 @@
 // the config check validates settings against it.
 #pragma once
 
-#include "runtime/json.hpp"
+#include "base/json.hpp"
 #include "transports/tokenizer.hpp"
 
 #include <cstddef>

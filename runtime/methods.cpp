@@ -1,5 +1,7 @@
 #include "runtime/methods.hpp"
 
+#include "base/text.hpp"
+
 namespace roomd {
 
 const MethodEntry* MethodTable::find(std::string_view name) const {
@@ -42,7 +44,7 @@ std::vector<Json> MethodTable::bind_arguments(const MethodInfo& info, const Json
       std::size_t i = 0;
       while (i < params.size() && params[i].name != key) ++i;
       if (i == params.size())
-        throw BadArguments(info.signature() + " has no parameter '" + key + "'");
+        throw BadArguments(info.signature() + " has no parameter '" + excerpt(key) + "'");
       values[i] = value;
       given[i] = true;
     }
@@ -77,7 +79,7 @@ void wrong_type(const MethodInfo& info, std::size_t index, const Json& value) {
   const auto& param = info.params.at(index);
   throw BadArguments(info.signature() + ": argument '" + param.name + "' must be " +
                      (param.type == "integer" ? "an " : "a ") + param.type + ", got " +
-                     to_text(value));
+                     json_excerpt(value));
 }
 
 }  // namespace detail

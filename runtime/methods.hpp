@@ -3,10 +3,10 @@
 // the driver runs: positional (array) or named (object) JSON in, JSON out.
 #pragma once
 
+#include "base/json.hpp"
 #include "runtime/asio.hpp"
 #include "runtime/driver_info.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/json.hpp"
 
 #include <cstddef>
 #include <functional>

@@ -1,5 +1,6 @@
 #include "runtime/module.hpp"
 
+#include "base/text.hpp"
 #include "runtime/printable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -362,7 +363,7 @@ Task<Json> Module::run_method(std::string method, Json args) {
   if (!entry) {
     std::string known;
     for (const auto& m : driver_.info.methods) known += (known.empty() ? "" : ", ") + m.signature();
-    throw BadArguments("unknown method '" + method + "' on " + config_.id + " (" +
+    throw BadArguments("unknown method '" + excerpt(method) + "' on " + config_.id + " (" +
                        driver_.info.name + "); methods: " + known);
   }
   auto values = MethodTable::bind_arguments(entry->info, args);

@@ -1,5 +1,7 @@
 #include "runtime/state_persistence.hpp"
 
+#include "base/json_parse.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -116,13 +118,13 @@ void StatePersistence::restore_into(StateStore& store) {
     auto select = db_.prepare("SELECT module, name, value FROM state");
     while (select.step()) {
       auto text = select.column_text(2);
-      auto value = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-      if (value.is_discarded()) {
+      auto parsed = parse_json(text);
+      if (!parsed) {
         bad_rows.push_back(std::string(select.column_text(0)) + "/" +
                            std::string(select.column_text(1)));
         continue;
       }
-      store.restore(select.column_text(0), select.column_text(1), std::move(value));
+      store.restore(select.column_text(0), select.column_text(1), std::move(parsed.value));
     }
   }
   for (const auto& row : bad_rows) {

@@ -3,7 +3,7 @@
 // after the store's lock is released; a listener that needs its own executor posts to it.
 #pragma once
 
-#include "runtime/json.hpp"
+#include "base/json.hpp"
 #include "runtime/subscription.hpp"
 
 #include <cstdint>

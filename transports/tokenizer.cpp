@@ -132,14 +132,16 @@ class DelimiterTokenizer final : public BufferedTokenizer {
     while (!clear_requested()) {
       std::string_view data = buffer_.pending();
       if (data.empty()) return;
-      if (!tail_.empty()) {
-        swallow_tail(data);
+      if (!ended_by_.empty()) {
+        if (!skip_longer_delimiter(data)) break;  // its end has not arrived yet
         continue;
       }
       const auto [pos, length] = find_delimiter(data);
       if (pos == kNpos) break;
       std::string_view frame = data.substr(0, pos);
-      if (pos + length == data.size()) tail_ = longer_delimiter_tail(data.substr(pos));
+      if (pos + length == data.size() && starts_longer(data.substr(pos))) {
+        ended_by_ = data.substr(pos);
+      }
       buffer_.consume(pos + length);
       scan_from_ = 0;
       if (discarding_) {
@@ -158,32 +160,38 @@ class DelimiterTokenizer final : public BufferedTokenizer {
 
   void reset_state() override {
     scan_from_ = 0;
-    tail_ = {};
+    ended_by_.clear();
     discarding_ = false;
     discarded_ = 0;
   }
 
-  // A frame was ended by a delimiter that is also the start of a longer one ("\r" of "\r\n")
-  // and the data ran out right there: the rest of the longer one, if it comes next, is part of
-  // that delimiter and not the start of the next frame. Frames are not held back waiting for
-  // it, so a device that ends lines with "\r" alone is answered at once.
-  std::string_view longer_delimiter_tail(std::string_view matched) const {
-    for (const auto& d : delimiters_) {
-      if (d.size() <= matched.size()) break;
-      if (std::string_view(d).substr(0, matched.size()) == matched) {
-        return std::string_view(d).substr(matched.size());
-      }
-    }
-    return {};
+  // A frame was ended by a delimiter that is also the start of longer ones ("\r" of "\r\n")
+  // and the data ran out right there. Frames are not held back waiting for what follows, so a
+  // device that ends lines with "\r" alone is answered at once; but when the next bytes
+  // complete a longer delimiter, they are that delimiter and not the start of the next frame,
+  // exactly as if both had come in one read.
+  bool starts_longer(std::string_view matched) const {
+    return std::any_of(delimiters_.begin(), delimiters_.end(), [&](const std::string& d) {
+      return d.size() > matched.size() && d.starts_with(matched);
+    });
   }
 
-  void swallow_tail(std::string_view data) {
-    std::size_t n = 0;
-    while (n < tail_.size() && n < data.size() && data[n] == tail_[n]) ++n;
-    const bool ran_out = n == data.size() && n < tail_.size();
-    tail_ = ran_out ? tail_.substr(n) : std::string_view{};
-    buffer_.consume(n);
+  // Skips the rest of the longest delimiter that begins with ended_by_ and that `data`
+  // completes. Returns false, consuming nothing, while `data` could still complete one (a
+  // longer one wins, as it would in one read); bytes that complete none are left as they are.
+  bool skip_longer_delimiter(std::string_view data) {
+    for (const auto& d : delimiters_) {  // longest first
+      if (d.size() <= ended_by_.size() || !d.starts_with(ended_by_)) continue;
+      const std::string_view rest = std::string_view(d).substr(ended_by_.size());
+      if (data.starts_with(rest)) {
+        buffer_.consume(rest.size());
+        break;
+      }
+      if (rest.starts_with(data)) return false;
+    }
+    ended_by_.clear();
     scan_from_ = 0;
+    return true;
   }
 
   // Earliest complete delimiter, longest at a tie: {npos, 0} when there is none yet.
@@ -205,7 +213,9 @@ class DelimiterTokenizer final : public BufferedTokenizer {
 
   // No delimiter in what is left. Past max_frame the bytes are dropped and the tokenizer
   // discards until the next delimiter, so the tail of an oversized frame is never handed out
-  // as a frame of its own. The last longest-1 bytes are kept: they may begin a delimiter.
+  // as a frame of its own. The last longest-1 bytes are kept: they may begin a delimiter, so
+  // they do not count towards the frame either (a frame of max_frame bytes whose delimiter is
+  // split across two reads is still a frame).
   void limit_pending() {
     const std::size_t left = buffer_.size();
     const std::size_t keep = std::min(left, longest_ - 1);
@@ -214,7 +224,7 @@ class DelimiterTokenizer final : public BufferedTokenizer {
       buffer_.consume(left - keep);
       // A device streaming without delimiters keeps being reported, not just once.
       if (over_limit(discarded_)) report_overflow(std::exchange(discarded_, 0));
-    } else if (over_limit(left)) {
+    } else if (over_limit(left - keep)) {
       discarding_ = true;
       buffer_.consume(left - keep);
       report_overflow(left - keep);
@@ -228,7 +238,7 @@ class DelimiterTokenizer final : public BufferedTokenizer {
   std::size_t longest_ = 1;
   bool skip_empty_;
   std::size_t scan_from_ = 0;  // relative to the start of the pending bytes
-  std::string_view tail_;      // points into delimiters_
+  std::string ended_by_;       // the delimiter that ended the last frame, while it may go on
   bool discarding_ = false;
   std::size_t discarded_ = 0;  // dropped while discarding and not yet reported
 };

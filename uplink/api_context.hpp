@@ -7,7 +7,9 @@
 #include "config/config.hpp"
 #include "runtime/asio.hpp"
 #include "runtime/log.hpp"
+#include "runtime/log_throttle.hpp"
 #include "uplink/access.hpp"
+#include "uplink/connection_limits.hpp"
 #include "uplink/metrics.hpp"
 #include "uplink/notify_hub.hpp"
 
@@ -19,11 +21,25 @@ namespace roomd {
 class Runtime;
 class WsSession;
 
+// Warnings any client can provoke at will, each written at most once per few seconds.
+struct ApiWarnings {
+  LogThrottle accept_failed;
+  LogThrottle refused;       // 503: connection limits
+  LogThrottle unauthorized;  // 401
+  LogThrottle denied;        // code 2: scope, role, privileged method
+  LogThrottle suspicious;    // code 4: unknown command
+  LogThrottle malformed;     // 400 and frames over api.max_frame
+  LogThrottle limits;        // bindings, debug streams, execs in flight
+  LogThrottle slow;          // 1008
+};
+
 struct ApiContext {
   ApiContext(Runtime& runtime, const ApiConfig& config, StateStore& state, Logger log, Executor io)
       : runtime(runtime),
         config(config),
         keys(config.keys),
+        limits(std::make_shared<ConnectionLimits>(config.max_connections,
+                                                  config.max_connections_per_address)),
         hub(state),
         log(std::move(log)),
         io(std::move(io)) {}
@@ -31,8 +47,10 @@ struct ApiContext {
   Runtime& runtime;
   const ApiConfig config;  // a copy: sessions may outlive the runtime at shutdown
   ApiKeys keys;
+  std::shared_ptr<ConnectionLimits> limits;
   NotifyHub hub;
   Metrics metrics;
+  ApiWarnings warnings;
   Logger log;
   Executor io;
 

@@ -4,17 +4,38 @@
 #include "uplink/api_context.hpp"
 #include "uplink/beast.hpp"
 #include "uplink/http_session.hpp"
+#include "uplink/lingering_close.hpp"
 #include "uplink/ws_session.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
-#include <unordered_map>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <string_view>
 
 namespace roomd {
 
 namespace {
 
 constexpr auto kSweepEvery = std::chrono::seconds(1);
+constexpr Duration kAcceptBackoffMin{50};
+constexpr Duration kAcceptBackoffMax{1000};
+// Files kept for everything but API connections: device links, serial ports, the database,
+// the journal, plugins.
+constexpr std::size_t kFilesForTheRest = 256;
+
+constexpr std::string_view kServerFull =
+    R"({"code":7,"error_code":7,"msg":"too many connections (api.max_connections); try later"})";
+constexpr std::string_view kAddressFull =
+    R"({"code":7,"error_code":7,"msg":"too many connections from your address (api.max_connections_per_address); try later"})";
+
+// Written straight to the socket: a refused connection gets no parser and no session.
+std::string service_unavailable(std::string_view body) {
+  return "HTTP/1.1 503 Service Unavailable\r\nServer: roomd\r\nContent-Type: "
+         "application/json\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
 
 // "host:port" as validated by the config loader; a host name is resolved (first address).
 tcp::endpoint parse_listen(asio::io_context& io, const std::string& listen) {
@@ -31,6 +52,22 @@ tcp::endpoint parse_listen(asio::io_context& io, const std::string& listen) {
   return *results.begin();
 }
 
+// Every connection is a file. When the process may not open enough of them for
+// api.max_connections next to what the rest of roomd needs, the bound is lowered, so the box
+// refuses connections with a clear 503 instead of failing accept() with EMFILE.
+void fit_file_limit(ApiContext& api) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return;
+  const auto files = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t reserve = kFilesForTheRest + ConnectionLimits::kMaxRefusing;
+  const std::size_t fits = files > reserve ? files - reserve : 1;
+  if (api.limits->max_total() <= fits) return;
+  api.log.warn("api.max_connections (", api.limits->max_total(), ") lowered to ", fits,
+               ": the process may open only ", files,
+               " files; raise LimitNOFILE in the service unit to allow more");
+  api.limits->cap_total(fits);
+}
+
 }  // namespace
 
 struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
@@ -40,6 +77,7 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
                                              io.get_executor())),
         io(io),
         acceptor(io),
+        accept_timer(io),
         sweep(io) {}
 
   void accept() {
@@ -49,17 +87,71 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
   }
 
   void on_accept(beast::error_code ec, tcp::socket socket) {
-    {
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<HttpSession>(context, std::move(socket))->run();
-      } else if (ec != asio::error::operation_aborted) {
-        // EMFILE and friends: log and keep accepting rather than going deaf.
-        context->log.warn("accept on ", context->config.listen, " failed: ", ec.message());
-      }
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (ec) return accept_failed(ec);
+    accept_delay = kAcceptBackoffMin;
+    beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    if (peer_ec) {  // reset before we got to it
       accept();
+      return;
     }
+    const auto evicted = context->limits->evicted();
+    auto admitted = context->limits->admit(peer.address());
+    if (context->limits->evicted() != evicted) {
+      if (auto more = context->warnings.refused.pass())
+        context->log.warn("api.max_connections (", context->limits->max_total(),
+                          ") reached: closed the connection that waited longest for a request "
+                          "to admit one from ",
+                          peer.address().to_string(), *more);
+    }
+    if (auto* slot = std::get_if<ConnectionSlot>(&admitted)) {
+      socket.set_option(tcp::no_delay(true), peer_ec);
+      std::make_shared<HttpSession>(context, std::move(socket), std::move(*slot))->run();
+    } else {
+      refuse(std::move(socket), peer, std::get<Refusal>(admitted));
+    }
+    accept();
+  }
+
+  // Out of file descriptors (EMFILE, ENFILE) or memory: the pending connection stays in the
+  // kernel's queue, so accepting again at once would fail again at once. Wait, longer each
+  // time, until an accept succeeds.
+  void accept_failed(beast::error_code ec) {
+    ++context->metrics.accept_errors;
+    if (auto more = context->warnings.accept_failed.pass())
+      context->log.warn(
+          "accepting a connection on ", context->config.listen, " failed: ", ec.message(), " (",
+          context->limits->open(), " API connections open); retrying in ", accept_delay.count(),
+          " ms. Check the open-file limit (LimitNOFILE) and api.max_connections", *more);
+    accept_timer.expires_after(accept_delay);
+    accept_delay = std::min(accept_delay * 2, kAcceptBackoffMax);
+    accept_timer.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+      if (wait_ec || !self->acceptor.is_open()) return;
+      self->accept();
+    });
+  }
+
+  // A connection over a bound gets a short 503 and is closed, without a session.
+  void refuse(tcp::socket socket, const tcp::endpoint& peer, Refusal why) {
+    const bool server_full = why == Refusal::server_full;
+    ++(server_full ? context->metrics.http_refused_server_full
+                   : context->metrics.http_refused_address_full);
+    if (auto more = context->warnings.refused.pass()) {
+      const auto& limits = *context->limits;
+      if (server_full)
+        context->log.warn("connection from ", peer.address().to_string(),
+                          " refused with 503: api.max_connections (", limits.max_total(),
+                          ") connections are open", *more);
+      else
+        context->log.warn("connection from ", peer.address().to_string(),
+                          " refused with 503: it already has api.max_connections_per_address (",
+                          limits.max_per_address(), ") connections open", *more);
+    }
+    auto slot = context->limits->admit_refusal();
+    if (!slot) return;  // too many being answered already: the socket just closes
+    linger_close(std::move(socket), std::move(slot),
+                 service_unavailable(server_full ? kServerFull : kAddressFull));
   }
 
   std::vector<std::shared_ptr<WsSession>> live_sessions() const {
@@ -83,6 +175,8 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
   std::shared_ptr<ApiContext> context;
   asio::io_context& io;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_timer;
+  Duration accept_delay = kAcceptBackoffMin;
   asio::steady_timer sweep;
   std::uint16_t port = 0;
 };
@@ -113,6 +207,7 @@ std::uint16_t ApiServer::start() {
   }
   if (impl_->context->keys.empty())
     impl_->context->log.warn("api.keys is empty: every WebSocket and REST request will get 401");
+  fit_file_limit(*impl_->context);
   impl_->accept();
   impl_->arm_sweep();
   impl_->context->log.info("API listening on ", listen, " (port ", impl_->port, ")");
@@ -122,6 +217,7 @@ std::uint16_t ApiServer::start() {
 void ApiServer::stop() {
   beast::error_code ignored;
   impl_->acceptor.close(ignored);
+  impl_->accept_timer.cancel();
   impl_->sweep.cancel();
   impl_->context->stopped = true;
   for (auto& s : impl_->live_sessions()) s->shutdown();

@@ -1,6 +1,7 @@
 #include "uplink/metrics.hpp"
 
 #include "runtime/runtime.hpp"
+#include "uplink/connection_limits.hpp"
 #include "uplink/notify_hub.hpp"
 
 #include <cstdio>
@@ -53,7 +54,8 @@ void Metrics::exec_done(const std::string& module_id, Clock::duration elapsed, b
   stats.latency.observe(std::chrono::duration<double>(elapsed).count());
 }
 
-std::string Metrics::render(Runtime& runtime, const NotifyHub& hub) const {
+std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
+                            const ConnectionLimits& connections) const {
   std::ostringstream out;
   auto counter = [&](const char* name, const char* help, std::uint64_t value) {
     header(out, name, "counter", help);
@@ -63,10 +65,28 @@ std::string Metrics::render(Runtime& runtime, const NotifyHub& hub) const {
     header(out, name, "gauge", help);
     out << name << ' ' << number(value) << '\n';
   };
+  gauge("roomd_http_connections",
+        "Open API connections of every kind (HTTP, WebSocket, unfinished requests)",
+        static_cast<double>(connections.open()));
+  counter("roomd_http_evicted_total",
+          "Connections still waiting for a request head, closed to make room for a new one",
+          connections.evicted());
   gauge("roomd_ws_connections", "Open WebSocket connections",
         static_cast<double>(connections_open));
   counter("roomd_ws_connections_total", "WebSocket connections accepted", connections_total);
   counter("roomd_ws_rejected_total", "Upgrades refused with 401 or 503", connections_rejected);
+  header(out, "roomd_http_refused_total", "counter",
+         "Connections answered 503 and closed at accept, by the bound they hit");
+  out << "roomd_http_refused_total{limit=\"max_connections\"} " << http_refused_server_full << '\n';
+  out << "roomd_http_refused_total{limit=\"max_connections_per_address\"} "
+      << http_refused_address_full << '\n';
+  counter("roomd_http_bad_requests_total", "Malformed HTTP requests or handshakes (400)",
+          http_bad_requests);
+  counter("roomd_accept_errors_total", "Failed accepts (out of file descriptors and the like)",
+          accept_errors);
+  counter("roomd_limit_refusals_total",
+          "Requests refused by a per-connection bound (bindings, debug streams, execs)",
+          limit_refusals);
   counter("roomd_ws_slow_closed_total", "Connections closed with 1008 for not reading",
           slow_closed);
   counter("roomd_requests_total", "Protocol requests received", requests);

@@ -14,6 +14,7 @@ namespace roomd {
 
 class Runtime;
 class NotifyHub;
+class ConnectionLimits;
 
 class Metrics {
  public:
@@ -31,15 +32,21 @@ class Metrics {
 
   std::uint64_t connections_total = 0;  // accepted WebSocket connections
   std::uint64_t connections_open = 0;
-  std::uint64_t connections_rejected = 0;  // 401 or 503 before the upgrade
-  std::uint64_t slow_closed = 0;           // closed with 1008
+  std::uint64_t connections_rejected = 0;       // 401 or 503 before the upgrade
+  std::uint64_t http_refused_server_full = 0;   // 503 at accept: api.max_connections
+  std::uint64_t http_refused_address_full = 0;  // 503 at accept: per-address bound
+  std::uint64_t http_bad_requests = 0;          // 400: malformed HTTP or handshake
+  std::uint64_t accept_errors = 0;              // accept() failed (EMFILE and friends)
+  std::uint64_t limit_refusals = 0;             // requests refused by a per-connection bound
+  std::uint64_t slow_closed = 0;                // closed with 1008
   std::uint64_t notifies_sent = 0;
   std::uint64_t notifies_coalesced = 0;
   std::uint64_t log_records_dropped = 0;  // debug records not delivered (connection closing)
   std::uint64_t requests = 0;
 
   // Prometheus text exposition format 0.0.4.
-  std::string render(Runtime& runtime, const NotifyHub& hub) const;
+  std::string render(Runtime& runtime, const NotifyHub& hub,
+                     const ConnectionLimits& connections) const;
 
  private:
   struct ExecStats {

@@ -3,7 +3,7 @@
 // bytes are shared by every subscriber's message (only the bind id in front differs).
 #pragma once
 
-#include "runtime/json.hpp"
+#include "base/json.hpp"
 #include "runtime/state_store.hpp"
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "uplink/rest_api.hpp"
 
+#include "base/json_parse.hpp"
+#include "base/text.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/module.hpp"
 #include "runtime/runtime.hpp"
@@ -96,19 +98,26 @@ class Call {
   }
   bool need_role(Role role) {
     if (grant_->at_least(role)) return true;
-    api_.log.warn("access denied: key ", grant_->key_id, " (", to_string(grant_->role), ") ",
-                  request_.method_string(), " ", url::split_target(request_.target()).path);
+    denied(std::string(request_.method_string()) + " " +
+           excerpt(url::split_target(request_.target()).path));
     error(ErrorCode::access_denied, std::string("needs role ") + to_string(role) + "; key " +
                                         grant_->key_id + " is " + to_string(grant_->role));
     return false;
   }
+  // The attempt is logged (protocol.md §4), but a client cannot fill the log with attempts.
+  void denied(const std::string& what) {
+    if (auto more = api_.warnings.denied.pass())
+      api_.log.warn("access denied: key ", grant_->key_id, " (", to_string(grant_->role), ") ",
+                    what, " (REST)", *more);
+  }
   const System* system(const std::string& id) {
     if (!grant_->may_see(id)) {
-      error(ErrorCode::access_denied, "key " + grant_->key_id + " may not access system " + id);
+      error(ErrorCode::access_denied,
+            "key " + grant_->key_id + " may not access system " + excerpt(id));
       return nullptr;
     }
     const System* found = api_.runtime.modules().system(id);
-    if (!found) error(ErrorCode::system_not_found, "system " + id + " not found");
+    if (!found) error(ErrorCode::system_not_found, "system " + excerpt(id) + " not found");
     return found;
   }
   Module* module(const System& sys, const std::string& name_index) {
@@ -116,7 +125,7 @@ class Call {
     Module* found = api_.runtime.modules().find(sys.id, name, index);
     if (!found)
       error(ErrorCode::module_not_found,
-            "module " + name + "_" + std::to_string(index) + " not found in " + sys.id);
+            "module " + excerpt(name) + "_" + std::to_string(index) + " not found in " + sys.id);
     return found;
   }
 
@@ -149,9 +158,8 @@ void Call::route() {
   const bool api =
       parts.size() >= 3 && parts[0] == "api" && parts[1] == "engine" && parts[2] == "v2";
   if (!api) {
-    return reply(
-        http::status::not_found,
-        {{"code", 1}, {"error_code", 1}, {"msg", "no such endpoint: " + std::string(path)}});
+    return reply(http::status::not_found,
+                 {{"code", 1}, {"error_code", 1}, {"msg", "no such endpoint: " + excerpt(path)}});
   }
   if (!need_key()) return;
   // /api/engine/v2/modules/{id}/log_level
@@ -160,9 +168,8 @@ void Call::route() {
     return log_level(parts[4]);
   }
   if (parts.size() < 4 || parts[3] != "systems") {
-    return reply(
-        http::status::not_found,
-        {{"code", 1}, {"error_code", 1}, {"msg", "no such endpoint: " + std::string(path)}});
+    return reply(http::status::not_found,
+                 {{"code", 1}, {"error_code", 1}, {"msg", "no such endpoint: " + excerpt(path)}});
   }
   if (parts.size() == 4 && get) return systems();
   const System* sys = nullptr;
@@ -188,8 +195,7 @@ void Call::route() {
   reply(http::status::method_not_allowed,
         {{"code", 1},
          {"error_code", 1},
-         {"msg",
-          std::string(request_.method_string()) + " is not supported on " + std::string(path)}});
+         {"msg", std::string(request_.method_string()) + " is not supported on " + excerpt(path)}});
 }
 
 void Call::authority() {
@@ -229,7 +235,7 @@ void Call::metrics() {
   auto response = HttpResponse(http::status::ok, request_.version());
   response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
   response.keep_alive(request_.keep_alive());
-  response.body() = api_.metrics.render(api_.runtime, api_.hub);
+  response.body() = api_.metrics.render(api_.runtime, api_.hub, *api_.limits);
   response.prepare_payload();
   if (request_.method() == http::verb::head) response.body().clear();
   done_(std::move(response));
@@ -260,16 +266,21 @@ void Call::one_system(const System& sys) {
 
 void Call::exec(Module& module, const std::string& method) {
   if (!may_call(*grant_, module.driver().info.methods, method)) {
-    api_.log.warn("access denied: key ", grant_->key_id, " (", to_string(grant_->role),
-                  ") called privileged method ", method, " of ", module.module_id(), " (REST)");
+    denied("privileged method " + method + " of " + module.module_id());
     return error(ErrorCode::access_denied, method + " is a privileged method (admin only); key " +
                                                grant_->key_id + " is " + to_string(grant_->role));
   }
   Json args = Json::array();
   if (!request_.body().empty()) {
-    args = Json::parse(request_.body(), nullptr, false);
-    if (args.is_discarded() || (!args.is_array() && !args.is_object()))
-      return error(ErrorCode::bad_request, "the body must be a JSON array or object of arguments");
+    auto parsed = parse_json(request_.body());
+    if (!parsed)
+      return error(ErrorCode::bad_request,
+                   "the body must be a JSON array or object of arguments: " + parsed.error);
+    if (!parsed.value.is_array() && !parsed.value.is_object())
+      return error(ErrorCode::bad_request,
+                   std::string("the body must be a JSON array or object of arguments, got ") +
+                       parsed.value.type_name());
+    args = std::move(parsed.value);
   }
   // The request and this Call die when route() returns; the reply needs only copies.
   auto request = std::make_shared<HttpRequest>(request_);
@@ -283,7 +294,8 @@ void Call::exec(Module& module, const std::string& method) {
                                                                     Json value) {
                 api->metrics.exec_done(mod_id, Clock::now() - started, !failure);
                 if (!failure) {
-                  api->log.debug("exec by key ", key_id, " (REST): ", mod_id, " ", method, " ok");
+                  api->log.debug("exec by key ", key_id, " (REST): ", mod_id, " ", excerpt(method),
+                                 " ok");
                   done(json_response(*request, http::status::ok, to_text(value)));
                   return;
                 }
@@ -299,8 +311,8 @@ void Call::exec(Module& module, const std::string& method) {
                   message = e.what();
                 } catch (...) {
                 }
-                api->log.info("exec by key ", key_id, " (REST): ", mod_id, " ", method,
-                              " failed: ", message);
+                api->log.info("exec by key ", key_id, " (REST): ", mod_id, " ", excerpt(method),
+                              " failed: ", excerpt(message, kLogExcerptBytes));
                 done(error_response(*request, code, message));
               });
 }
@@ -313,10 +325,10 @@ void Call::log_level(const std::string& module_id) {
     for (const auto& m : sys.modules) visible = visible || m.module == module;
   }
   if (!module || !visible)
-    return error(ErrorCode::module_not_found, "module " + module_id + " not found");
+    return error(ErrorCode::module_not_found, "module " + excerpt(module_id) + " not found");
   auto& logs = api_.runtime.logs();
   if (request_.method() == http::verb::put) {
-    Json body = Json::parse(request_.body(), nullptr, false);
+    Json body = parse_json(request_.body()).value;
     const auto* text = body.is_object() && body.contains("level")
                            ? body["level"].get_ptr<const std::string*>()
                            : nullptr;

@@ -16,10 +16,11 @@ constexpr int kSendBuffer = 64 * 1024;
 
 }  // namespace
 
-WsSession::WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, Grant grant,
-                     std::string peer)
+WsSession::WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, ConnectionSlot slot,
+                     Grant grant, std::string peer)
     : keep_(std::move(api)),
       api_(*keep_),
+      slot_(std::move(slot)),
       ws_(std::move(socket)),
       cut_timer_(ws_.get_executor()),
       peer_(std::move(peer)) {
@@ -70,17 +71,18 @@ void WsSession::read() {
 
 void WsSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
-    if (ec == websocket::error::message_too_big)
-      api_.log.warn("client ", peer_, " sent a frame over api.max_frame (", api_.config.max_frame,
-                    " bytes); closed with 1009");
-    else if (ec != websocket::error::closed && ec != asio::error::operation_aborted)
+    if (ec == websocket::error::message_too_big) {
+      if (auto more = api_.warnings.malformed.pass())
+        api_.log.warn("client ", peer_, " sent a frame over api.max_frame (", api_.config.max_frame,
+                      " bytes); closed with 1009", *more);
+    } else if (ec != websocket::error::closed && ec != asio::error::operation_aborted)
       api_.log.debug("client ", peer_, " disconnected: ", ec.message());
     finish();
     return;
   }
   if (closing_) return;
   if (!ws_.got_text()) {
-    send(placeos::ControlSession::error_message(nullptr, ErrorCode::parse_error,
+    send(placeos::ControlSession::error_message("null", ErrorCode::parse_error,
                                                 "binary frames are not supported; send JSON text"));
   } else {
     auto data = buffer_.cdata();
@@ -205,8 +207,9 @@ void WsSession::close_slow(const std::string& why) {
   if (closing_ || finished_) return;
   closing_ = true;
   ++api_.metrics.slow_closed;
-  api_.log.warn("closing slow client ", peer_, " with 1008: ", why,
-                "; check the panel's network or its load");
+  if (auto more = api_.warnings.slow.pass())
+    api_.log.warn("closing slow client ", peer_, " with 1008: ", why,
+                  "; check the panel's network or its load", *more);
   drop_unsent();
   // This may run inside a notify fan-out or a reply: tear down from a fresh handler, so
   // no caller up the stack sees its bindings vanish.
@@ -261,6 +264,7 @@ void WsSession::finish() {
   // buffers until the write's handler runs.
   beast::error_code ignored;
   ws_.next_layer().socket().close(ignored);
+  slot_.release();
   api_.session_closed(this);
 }
 

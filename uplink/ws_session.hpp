@@ -6,6 +6,7 @@
 #pragma once
 
 #include "uplink/beast.hpp"
+#include "uplink/connection_limits.hpp"
 #include "uplink/corked_stream.hpp"
 #include "uplink/placeos/control_session.hpp"
 
@@ -22,7 +23,8 @@ struct ApiContext;
 class WsSession final : public std::enable_shared_from_this<WsSession>,
                         public placeos::ControlOutput {
  public:
-  WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, Grant grant, std::string peer);
+  WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, ConnectionSlot slot, Grant grant,
+            std::string peer);
   ~WsSession() override;
 
   // Completes the upgrade the HTTP session read, then serves the connection.
@@ -63,6 +65,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
 
   std::shared_ptr<ApiContext> keep_;  // outlives this session
   ApiContext& api_;
+  ConnectionSlot slot_;  // before ws_, so it is released after the socket closed
   // A plain socket underneath (the websocket has its own timeouts), with writes batched.
   websocket::stream<CorkedStream> ws_;
   asio::steady_timer cut_timer_;  // ends a slow client whose last write never completes

@@ -1,5 +1,7 @@
 #include "drivers/modbus_sensor/modbus_sensor.hpp"
 
+#include "base/text.hpp"
+
 #include <cmath>
 
 namespace roomd::modbus {
@@ -63,7 +65,7 @@ const RegisterSpec& ModbusSensor::find(const std::string& name) const {
     if (spec.name == name) return spec;
   std::string known;
   for (const auto& spec : registers_) known += (known.empty() ? "" : ", ") + spec.name;
-  throw BadArguments("no register \"" + name + "\" in the register map of " + id() +
+  throw BadArguments("no register \"" + excerpt(name) + "\" in the register map of " + id() +
                      " (it has: " + known + ")");
 }
 
@@ -117,12 +119,12 @@ Task<Json> ModbusSensor::write(std::string name, Json value) {
   }
   if (!value.is_number())
     throw BadArguments("write(name, value): register \"" + name + "\" takes a number, got " +
-                       to_text(value));
+                       json_excerpt(value));
   std::vector<std::uint16_t> words;
   try {
     words = encode(value.get<double>(), spec.type, spec.order, spec.scale, spec.offset);
   } catch (const std::out_of_range& e) {
-    throw BadArguments("write(name, value): " + to_text(value) + " does not fit register \"" +
+    throw BadArguments("write(name, value): " + json_excerpt(value) + " does not fit register \"" +
                        name + "\" (" + std::string(to_string(spec.type)) + ")");
   }
   co_await write_registers(spec.address, std::move(words));

@@ -3,9 +3,9 @@
 // rate are read in one request.
 #pragma once
 
+#include "base/json.hpp"
 #include "runtime/asio.hpp"
 #include "runtime/driver_info.hpp"
-#include "runtime/json.hpp"
 #include "transports/modbus_types.hpp"
 
 #include <string>

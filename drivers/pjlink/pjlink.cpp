@@ -4,6 +4,7 @@
 #include "runtime/printable.hpp"
 
 #include <array>
+#include <charconv>
 #include <chrono>
 
 namespace roomd::pjlink {
@@ -279,13 +280,12 @@ void Pjlink::update(std::string_view code, std::string_view value) {
       errors[kErrorParts[i]] = value[i] == '0' ? "ok" : value[i] == '1' ? "warning" : "error";
     set_status("errors", errors);
   } else if (code == "LAMP") {
-    auto space = value.find(' ');
-    auto hours = value.substr(0, space);
+    // "<hours> <on>[ <hours> <on>...]": the first lamp's hours. A number too long for an int is
+    // garbage (the spec allows five digits), not a reason to overflow.
+    const auto hours = value.substr(0, value.find(' '));
     int total = 0;
-    for (char c : hours) {
-      if (c < '0' || c > '9') return;
-      total = total * 10 + (c - '0');
-    }
+    const auto [end, ec] = std::from_chars(hours.data(), hours.data() + hours.size(), total);
+    if (ec != std::errc() || end != hours.data() + hours.size() || hours.front() == '-') return;
     set_status("lamp_hours", total);
   } else if (code == "NAME") {
     set_status("name", std::string(value));

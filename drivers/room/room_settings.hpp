@@ -3,8 +3,8 @@
 // before anything starts, so a typo is reported with its settings path, not at 2 a.m.
 #pragma once
 
+#include "base/json.hpp"
 #include "runtime/driver_info.hpp"
-#include "runtime/json.hpp"
 
 #include <map>
 #include <optional>

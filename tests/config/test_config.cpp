@@ -170,6 +170,17 @@ TEST_CASE("the JSON excerpt in nlohmann's message is not echoed", "[config][erro
         Texts{"invalid JSON at line 1, column 44: invalid literal; expected '}'"});
 }
 
+TEST_CASE("deeply nested JSON is refused before anything walks it", "[config][errors]") {
+  // 100,000 levels would overflow the stack of any recursive walk over the value.
+  const std::string deep = R"({"box": {"id": "b"}, "modules": [{"settings": )" +
+                           std::string(100000, '[') + std::string(100000, ']') + "}]}";
+  CHECK(error_texts(deep) == Texts{"invalid JSON: nested deeper than 64 levels"});
+  // The limit itself is fine.
+  const std::string at_limit = R"({"box": {"id": "b"}, "modules": [], "x": )" +
+                               std::string(63, '[') + std::string(63, ']') + "}";
+  CHECK(error_texts(at_limit) == Texts{"x: unknown key"});
+}
+
 TEST_CASE("a config that is not an object", "[config][errors]") {
   CHECK(error_texts("[]") == Texts{"expected an object, got array"});
 }
@@ -670,19 +681,36 @@ TEST_CASE("a serial port is opened by one module only", "[config][serial][errors
 TEST_CASE("api limits", "[config]") {
   auto result = parse_config(R"({ "box": { "id": "b" }, "modules": [],
       "api": { "max_frame": "16KiB", "max_connections": 10, "max_queue": "2MiB",
-               "max_queue_age": "5s", "idle_timeout": "20s" } })");
+               "max_queue_age": "5s", "idle_timeout": "20s", "header_timeout": "3s",
+               "max_connections_per_address": 4, "max_bindings": 50,
+               "max_execs_in_flight": 8 } })");
   REQUIRE(result.errors.empty());
   CHECK(result.config->api.max_frame == 16 * 1024);
   CHECK(result.config->api.max_connections == 10);
   CHECK(result.config->api.max_queue_bytes == 2 * 1024 * 1024);
   CHECK(result.config->api.max_queue_age == std::chrono::seconds(5));
   CHECK(result.config->api.idle_timeout == std::chrono::seconds(20));
+  CHECK(result.config->api.header_timeout == std::chrono::seconds(3));
+  CHECK(result.config->api.max_connections_per_address == 4);
+  CHECK(result.config->api.max_bindings == 50);
+  CHECK(result.config->api.max_execs_in_flight == 8);
 
   CHECK(error_texts(R"({ "box": { "id": "b" }, "modules": [],
-      "api": { "max_frame": "huge", "max_connections": 0, "max_queue": "1B" } })") ==
+      "api": { "max_frame": "huge", "max_connections": 0, "max_queue": "1B",
+               "max_bindings": -1, "max_execs_in_flight": "many", "header_timeout": "0s" } })") ==
         Texts{R"(api.max_frame: expected a size such as "64KiB" or "1MiB", got "huge")",
               "api.max_connections: expected 1-100000, got 0",
-              "api.max_queue: expected 1024 to 1073741824 bytes, got 1"});
+              "api.max_bindings: expected 1-1000000, got -1",
+              "api.max_execs_in_flight: expected an integer, got string",
+              "api.max_queue: expected 1024 to 1073741824 bytes, got 1",
+              "api.header_timeout: must be more than 0ms"});
+  // The defaults are what docs/api.md promises.
+  const ApiConfig defaults;
+  CHECK(defaults.max_connections == 256);
+  CHECK(defaults.max_connections_per_address == 32);
+  CHECK(defaults.max_bindings == 1000);
+  CHECK(defaults.max_execs_in_flight == 64);
+  CHECK(defaults.header_timeout == std::chrono::seconds(10));
 }
 
 }  // namespace

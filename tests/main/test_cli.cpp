@@ -1,5 +1,5 @@
 // The roomd command line as an integrator uses it: exit statuses, messages, driver listing.
-#include "runtime/json.hpp"
+#include "base/json.hpp"
 #include "runtime/version.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -164,4 +164,31 @@ TEST_CASE("the demo config is valid", "[cli]") {
   auto result = run_roomd(std::string("check-config ") + ROOMD_SOURCE_DIR + "/config/demo.json");
   INFO(result.out);
   CHECK(result.status == 0);
+}
+
+TEST_CASE("the keys the README and docs/api.md try the demo with are the demo's keys", "[cli]") {
+  auto read = [](const std::string& path) {
+    std::ifstream in(std::string(ROOMD_SOURCE_DIR) + "/" + path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const auto demo = read("config/demo.json");
+  REQUIRE_FALSE(demo.empty());
+  for (const char* doc : {"README.md", "docs/api.md"}) {
+    const auto text = read(doc);
+    // Every key a reader would paste: after "api-key=" or "X-API-Key: ".
+    std::size_t found = 0;
+    for (const std::string marker : {"api-key=", "X-API-Key: "}) {
+      for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+        const auto start = at + marker.size();
+        const auto end = text.find_first_of("'\" \n&", start);
+        const auto key = text.substr(start, end - start);
+        if (key.rfind("demo-", 0) != 0) continue;  // placeholders such as <key>
+        INFO(doc << ": " << key);
+        CHECK(demo.find("\"key\": \"" + key + "\"") != std::string::npos);
+        ++found;
+      }
+    }
+    INFO(doc);
+    CHECK(found > 0);
+  }
 }

@@ -63,7 +63,7 @@ TEST_CASE("a change is decided by JSON equality", "[state]") {
   CHECK(store.set("sensor", "info", Json{{"a", 1}, {"b", {2, 1}}}));
 }
 
-TEST_CASE("per-key listeners hear only their key; all-listeners hear every change", "[state]") {
+TEST_CASE("per-key listeners hear only their key, all-listeners hear every change", "[state]") {
   StateStore store;
   std::vector<Change> power;
   std::vector<Change> input;

@@ -87,6 +87,21 @@ TEST_CASE("delimiter: a short delimiter ends the frame at once, the longer tail 
   CHECK(h.frames == Frames{"a", "b", "c"});
 }
 
+// Found with the tokenizer fuzzer: a tail that began to match and then did not ate the bytes
+// that had matched, which belong to the next frame.
+TEST_CASE("delimiter: a longer delimiter's tail that does not complete is frame data",
+          "[tokenizer]") {
+  Harness h(DelimiterSpec{{"ab", "abcd"}});
+  h.feed("xab");
+  CHECK(h.frames == Frames{"x"});
+  h.feed("c");  // may still be "abcd": waits
+  CHECK(h.frames == Frames{"x"});
+  h.feed("Xab");
+  CHECK(h.frames == Frames{"x", "cX"});
+  h.feed("cd").feed("yab");
+  CHECK(h.frames == Frames{"x", "cX", "y"});
+}
+
 TEST_CASE("delimiter: skip_empty", "[tokenizer]") {
   SECTION("on: \\r\\n split on \\r or \\n yields no empty frames") {
     Harness h(DelimiterSpec{{"\r", "\n"}, true});
@@ -114,6 +129,22 @@ TEST_CASE("delimiter: overflow drops the buffer, reports, and resyncs on the nex
   CHECK(h.frames == Frames{"ok"});
   REQUIRE(h.overflows.size() == 2);
   CHECK(h.overflows[1] == 3);
+}
+
+// Found by the tokenizer fuzzer: the "\r" waiting for its "\n" counted towards the frame.
+TEST_CASE("delimiter: a frame of max_frame bytes whose delimiter is split across reads is kept",
+          "[tokenizer]") {
+  Harness h(DelimiterSpec{{"\r\n"}}, 8);
+  h.feed("12345678\r");
+  CHECK(h.overflows.empty());
+  h.feed("\nok\r\n");
+  CHECK(h.frames == Frames{"12345678", "ok"});
+  CHECK(h.overflows.empty());
+
+  h.feed("123456789\r");  // one byte too many is still too many
+  h.feed("\n");
+  CHECK(h.frames == Frames{"12345678", "ok"});
+  CHECK(h.overflows == std::vector<std::size_t>{9});
 }
 
 TEST_CASE("delimiter: an oversized frame that arrives whole is dropped", "[tokenizer]") {

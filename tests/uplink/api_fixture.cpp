@@ -9,9 +9,15 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 
@@ -40,6 +46,13 @@ class ApiTestDisplay final : public Driver {
     m.method("chatter", &ApiTestDisplay::chatter, {"text"});
     m.method("odd_throw", &ApiTestDisplay::odd_throw);
     m.method("factory_reset", &ApiTestDisplay::factory_reset).privileged();
+    m.method("hold", &ApiTestDisplay::hold, {"ms"});
+  }
+  Task<int> hold(int ms) {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(ms));
+    co_await timer.async_wait(asio::use_awaitable);
+    co_return ms;
   }
   Task<bool> factory_reset() {
     set_status("reset", true);
@@ -125,6 +138,10 @@ ApiFixture::ApiFixture(ApiOptions options) {
   config.api.listen = "127.0.0.1:0";
   config.api.max_frame = options.max_frame;
   config.api.max_connections = options.max_connections;
+  config.api.max_connections_per_address = options.max_connections_per_address;
+  config.api.max_bindings = options.max_bindings;
+  config.api.max_execs_in_flight = options.max_execs_in_flight;
+  config.api.header_timeout = options.header_timeout;
   config.api.max_queue_bytes = options.max_queue_bytes;
   config.api.max_queue_age = options.max_queue_age;
   config.api.idle_timeout = options.idle_timeout;
@@ -186,6 +203,25 @@ void ApiFixture::on_io(const std::function<void()>& fn) {
 
 void ApiFixture::set_status(const std::string& module_id, const std::string& name, Json value) {
   on_io([&] { runtime_->state().set(module_id, name, std::move(value)); });
+}
+
+LogRecorder::LogRecorder(Runtime& runtime, LogLevel level) {
+  tap_ = runtime.logs().tap(level, [this](const LogRecord& record) {
+    std::lock_guard lock(mutex_);
+    lines_.push_back({record.level, std::string(record.module_id), std::string(record.message)});
+  });
+}
+
+std::vector<LogRecorder::Line> LogRecorder::lines() const {
+  std::lock_guard lock(mutex_);
+  return lines_;
+}
+
+std::vector<LogRecorder::Line> LogRecorder::containing(const std::string& text) const {
+  std::vector<Line> found;
+  for (auto& line : lines())
+    if (line.message.find(text) != std::string::npos) found.push_back(line);
+  return found;
 }
 
 bool wait_until_on(ApiFixture& api, const std::function<bool()>& condition,
@@ -303,6 +339,37 @@ HttpResult http_call(std::uint16_t port, http::verb method, const std::string& t
   const auto& response = parser.get();
   return {static_cast<int>(response.result_int()), response.body(),
           std::string(response[http::field::content_type])};
+}
+
+tcp::socket idle_connection(asio::io_context& io, std::uint16_t port, const std::string& source) {
+  tcp::socket socket(io);
+  socket.open(tcp::v4());
+  socket.bind({asio::ip::make_address(source), 0});
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  return socket;
+}
+
+RawResult raw_exchange(std::uint16_t port, const std::string& bytes,
+                       std::chrono::milliseconds timeout, const std::string& source) {
+  asio::io_context io;
+  auto socket = idle_connection(io, port, source);
+  RawResult result;
+  beast::error_code ec;
+  asio::write(socket, asio::buffer(bytes), ec);  // the server may close before reading it all
+  std::array<char, 4096> chunk;
+  std::function<void()> read = [&] {
+    socket.async_read_some(asio::buffer(chunk), [&](beast::error_code read_ec, std::size_t n) {
+      result.received.append(chunk.data(), n);
+      if (read_ec) {
+        result.closed = read_ec != asio::error::operation_aborted;
+        return;
+      }
+      read();
+    });
+  };
+  read();
+  io.run_for(timeout);
+  return result;
 }
 
 int upgrade_status(std::uint16_t port, const std::string& target,

@@ -12,9 +12,11 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace roomd::test {
 
@@ -27,6 +29,10 @@ constexpr const char* kHashedKey = "hashed-key-secret";    // viewer, stored as 
 struct ApiOptions {
   std::size_t max_frame = 64 * 1024;
   std::size_t max_connections = 64;
+  std::size_t max_connections_per_address = 64;
+  std::size_t max_bindings = 1000;
+  std::size_t max_execs_in_flight = 64;
+  std::chrono::milliseconds header_timeout{10000};
   std::size_t max_queue_bytes = 1 << 20;
   std::chrono::milliseconds max_queue_age{10000};
   std::chrono::milliseconds idle_timeout{60000};
@@ -34,7 +40,8 @@ struct ApiOptions {
 };
 
 // sys-1: Display_1 (mod-a), Display_2 (mod-b), Switcher_1 (mod-net: TCP to a closed port, so
-// offline); sys-2: Display_1 (mod-c). Display modules run the test driver `api_test_display`.
+// offline); sys-2: Display_1 (mod-c). Display modules run the test driver `api_test_display`,
+// whose `hold(ms)` answers only after ms milliseconds.
 class ApiFixture {
  public:
   explicit ApiFixture(ApiOptions options = {});
@@ -55,6 +62,26 @@ class ApiFixture {
   std::unique_ptr<ApiServer> server_;
   std::uint16_t port_ = 0;
   std::thread thread_;
+};
+
+// Every log record at `level` or above, from any module (the API's own lines are module
+// "api"), collected from whatever thread logs them.
+class LogRecorder {
+ public:
+  struct Line {
+    LogLevel level;
+    std::string module_id;
+    std::string message;
+  };
+  LogRecorder(Runtime& runtime, LogLevel level);
+  std::vector<Line> lines() const;
+  // Lines whose message contains `text`.
+  std::vector<Line> containing(const std::string& text) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Line> lines_;
+  Subscription tap_;
 };
 
 // Polls `condition` on the io thread until it holds or the deadline passes.
@@ -100,6 +127,19 @@ struct HttpResult {
 
 HttpResult http_call(std::uint16_t port, http::verb method, const std::string& target,
                      const std::string& body = "", std::map<std::string, std::string> headers = {});
+// Raw bytes to the API from `source` (any 127.x.y.z address is loopback), then everything the
+// server sends until it closes the connection or the deadline passes.
+struct RawResult {
+  std::string received;
+  bool closed = false;  // the server ended the connection (EOF or reset)
+};
+RawResult raw_exchange(std::uint16_t port, const std::string& bytes,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                       const std::string& source = "127.0.0.1");
+// A connection from `source` that sends nothing; for tests that hold many of them open.
+tcp::socket idle_connection(asio::io_context& io, std::uint16_t port,
+                            const std::string& source = "127.0.0.1");
+
 // The status of a refused WebSocket upgrade (or 101 when it was accepted).
 int upgrade_status(std::uint16_t port, const std::string& target,
                    std::map<std::string, std::string> headers = {});

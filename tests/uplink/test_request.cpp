@@ -28,14 +28,14 @@ TEST_CASE("frames that are not JSON objects are parse errors with a null id") {
     INFO(text);
     auto e = error_of(text);
     CHECK(e.code == ErrorCode::parse_error);
-    CHECK(e.id.is_null());
+    CHECK(e.id == "null");
   }
 }
 
 TEST_CASE("missing or mistyped fields are bad requests naming the field") {
   auto e = error_of(R"({"cmd":"bind","sys":"s","mod":"m","name":"n"})");
   CHECK(e.code == ErrorCode::bad_request);
-  CHECK(e.id.is_null());
+  CHECK(e.id == "null");
   CHECK_THAT(e.message, Catch::Contains("\"id\""));
 
   e = error_of(R"({"id":[1],"cmd":"bind","sys":"s","mod":"m","name":"n"})");
@@ -43,12 +43,12 @@ TEST_CASE("missing or mistyped fields are bad requests naming the field") {
 
   e = error_of(R"({"id":"a1","sys":"s","mod":"m","name":"n"})");
   CHECK(e.code == ErrorCode::bad_request);
-  CHECK(e.id == "a1");
+  CHECK(e.id == "\"a1\"");
   CHECK_THAT(e.message, Catch::Contains("cmd"));
 
   e = error_of(R"({"id":2,"cmd":"bind","mod":"m","name":"n"})");
   CHECK(e.code == ErrorCode::bad_request);
-  CHECK(e.id == 2);
+  CHECK(e.id == "2");
   CHECK_THAT(e.message, Catch::Contains("sys"));
 
   e = error_of(R"({"id":2,"cmd":"bind","sys":5,"mod":"m","name":"n"})");
@@ -69,7 +69,7 @@ TEST_CASE("missing or mistyped fields are bad requests naming the field") {
 TEST_CASE("an unknown cmd is code 4") {
   auto e = error_of(R"({"id":9,"cmd":"reboot","sys":"s","mod":"m","name":"n"})");
   CHECK(e.code == ErrorCode::unknown_command);
-  CHECK(e.id == 9);
+  CHECK(e.id == "9");
 }
 
 TEST_CASE("valid requests: defaults, numeric-string index, args, extra fields ignored") {
@@ -81,7 +81,7 @@ TEST_CASE("valid requests: defaults, numeric-string index, args, extra fields ig
   r = request_of(
       R"({"id":"q","cmd":"exec","sys":"s","mod":"Display","index":"2","name":"volume","args":{"level":3}})");
   CHECK(r.index == 2);
-  CHECK(r.id == "q");
+  CHECK(r.id == "\"q\"");
   CHECK(r.args == Json{{"level", 3}});
 
   r = request_of(R"({"id":3,"cmd":"debug","sys":"s","mod":"Display","level":"trace"})");
@@ -90,4 +90,37 @@ TEST_CASE("valid requests: defaults, numeric-string index, args, extra fields ig
 
   r = request_of(R"({"id":3,"cmd":"ignore","sys":"s","mod":"mod-a"})");
   CHECK(r.cmd == Cmd::ignore);
+}
+
+TEST_CASE("ids are kept as the client wrote them, even beyond 64-bit integers") {
+  for (std::string id :
+       {"123456789012345678901234567890", "-98765432109876543210", "1.50", "1e3",
+        "18446744073709551615", "-9223372036854775808", "7", "\"abc\"", "\"\\u00e9\""}) {
+    INFO(id);
+    auto r = request_of(R"({"id":)" + id + R"(,"cmd":"bind","sys":"s","mod":"m","name":"n"})");
+    const bool escaped = id == "\"\\u00e9\"";  // a string goes back as JSON text, not bytes
+    CHECK(r.id == (escaped ? "\"\xc3\xa9\"" : id));
+  }
+  // Errors after the id was read echo it the same way.
+  CHECK(error_of(R"({"id":123456789012345678901234567890,"cmd":"x"})").id ==
+        "123456789012345678901234567890");
+}
+
+TEST_CASE("deeply nested JSON is a parse error, not a crash") {
+  const std::string deep = std::string(70000, '[') + std::string(70000, ']');
+  auto e = error_of(deep);
+  CHECK(e.code == ErrorCode::parse_error);
+  CHECK(e.message == "invalid JSON: nested deeper than 64 levels");
+  e = error_of(R"({"id":1,"cmd":"exec","sys":"s","mod":"m","name":"n","args":{"on":)" +
+               std::string(70000, '[') + std::string(70000, ']') + "}}");
+  CHECK(e.code == ErrorCode::parse_error);
+  CHECK(e.id == "null");
+}
+
+TEST_CASE("messages quote at most an excerpt of what the client sent") {
+  const std::string long_cmd(64 * 1024, 'x');
+  auto e = error_of(R"({"id":1,"cmd":")" + long_cmd + R"(","sys":"s","mod":"m","name":"n"})");
+  CHECK(e.code == ErrorCode::unknown_command);
+  CHECK(e.message.size() < 200);
+  CHECK_THAT(e.message, Catch::Contains("(65538 bytes)"));
 }

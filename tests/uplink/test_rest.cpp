@@ -138,7 +138,7 @@ TEST_CASE("exec by POST: value, error codes as HTTP statuses, roles") {
   CHECK_FALSE(huge.keep_alive());
 }
 
-TEST_CASE("log level: admins read and change it; it is kept across restarts") {
+TEST_CASE("log level: admins read and change it, it is kept across restarts") {
   TempDir state;
   ApiOptions options;
   options.state_dir = state.path();

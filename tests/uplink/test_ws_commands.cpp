@@ -90,7 +90,7 @@ TEST_CASE("a variable without a value is bound quietly until it is set") {
   CHECK(notify["value"] == "hdmi1");
 }
 
-TEST_CASE("a duplicate bind collapses into the first; unbind is idempotent") {
+TEST_CASE("a duplicate bind collapses into the first, unbind is idempotent") {
   ApiFixture api;
   auto client = WsClient::with_key(api.port(), kAdminKey);
   CHECK(client.request(req(1, "bind", "Display", "volume"))["type"] == "success");
@@ -196,7 +196,7 @@ TEST_CASE("every error code with the input that triggers it") {
   CHECK(client.request(req(99, "bind", "Display", "power"))["type"] == "success");
 }
 
-TEST_CASE("text ping gets pong; ids come back as sent") {
+TEST_CASE("text ping gets pong, ids come back as sent") {
   ApiFixture api;
   auto client = WsClient::with_key(api.port(), kAdminKey);
   client.send("ping");

@@ -21,7 +21,7 @@ Json bind(int id, const char* name) {
 
 }  // namespace
 
-TEST_CASE("a client that stops reading is coalesced, bounded, closed; others keep up") {
+TEST_CASE("a client that stops reading is coalesced, bounded and closed, and others keep up") {
   ApiOptions options;
   options.max_queue_bytes = 256 * 1024;
   options.max_queue_age = 300ms;

@@ -1,5 +1,6 @@
 #include "uplink/placeos/control_session.hpp"
 
+#include "base/text.hpp"
 #include "runtime/module.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/api_context.hpp"
@@ -48,20 +49,35 @@ ControlSession::~ControlSession() {
   close();
 }
 
-std::string ControlSession::error_message(const Json& id, ErrorCode code,
+std::string ControlSession::error_message(std::string_view id, ErrorCode code,
                                           std::string_view message) {
   const auto n = std::to_string(static_cast<int>(code));
-  return "{\"id\":" + to_text(id) + ",\"type\":\"error\",\"code\":" + n + ",\"error_code\":" + n +
-         ",\"msg\":" + to_text(std::string(message)) + "}";
+  return "{\"id\":" + std::string(id) + ",\"type\":\"error\",\"code\":" + n +
+         ",\"error_code\":" + n + ",\"msg\":" + to_text(std::string(message)) + "}";
 }
 
-void ControlSession::reply_error(const Json& id, ErrorCode code, std::string_view message) {
+void ControlSession::reply_error(std::string_view id, ErrorCode code, std::string_view message) {
   if (out_) out_->send(error_message(id, code, message));
+}
+
+void ControlSession::reply_limit(const Request& r, ErrorCode code, const std::string& message) {
+  ++api_.metrics.limit_refusals;
+  if (auto more = api_.warnings.limits.pass())
+    api_.log.warn("client ", peer_, ": ", message, *more);
+  reply_error(r.id, code, message);
+}
+
+// The attempt is logged (protocol.md §4), but a client cannot fill the log with attempts.
+void ControlSession::log_denied(const Request& r, const std::string& why) {
+  if (auto more = api_.warnings.denied.pass())
+    api_.log.warn("access denied: key ", grant_.key_id, " (", to_string(grant_.role), ", ", peer_,
+                  ") ", cmd_name(r.cmd), " on ", excerpt(r.sys), " ", excerpt(r.mod), "_", r.index,
+                  ": ", why, *more);
 }
 
 void ControlSession::reply_success(const Request& r, const Json* value, const std::string* mod_id) {
   if (!out_) return;
-  std::string out = "{\"id\":" + to_text(r.id) + ",\"type\":\"success\"";
+  std::string out = "{\"id\":" + r.id + ",\"type\":\"success\"";
   if (mod_id) out += ",\"mod_id\":" + to_text(*mod_id);
   if (r.cmd != Cmd::ignore) out += ",\"meta\":" + meta_of(r, r.cmd != Cmd::debug);
   if (value) out += ",\"value\":" + to_text(*value);
@@ -73,8 +89,10 @@ void ControlSession::handle(std::string_view text) {
   ++api_.metrics.requests;
   auto parsed = parse_request(text);
   if (auto* error = std::get_if<RequestError>(&parsed)) {
-    if (error->code == ErrorCode::unknown_command)
-      api_.log.warn("suspicious client ", peer_, ": ", error->message);
+    if (error->code == ErrorCode::unknown_command) {
+      if (auto more = api_.warnings.suspicious.pass())
+        api_.log.warn("suspicious client ", peer_, ": ", error->message, *more);
+    }
     reply_error(error->id, error->code, error->message);
     return;
   }
@@ -95,15 +113,13 @@ void ControlSession::handle(std::string_view text) {
 
 std::optional<ControlSession::Target> ControlSession::resolve(const Request& r, Role needed) {
   if (!grant_.may_see(r.sys)) {
-    api_.log.warn("access denied: key ", grant_.key_id, " (", peer_, ") ", cmd_name(r.cmd), " on ",
-                  r.sys, ": system not in the key's scope");
+    log_denied(r, "system not in the key's scope");
     reply_error(r.id, ErrorCode::access_denied,
-                "key " + grant_.key_id + " may not access system " + r.sys);
+                "key " + grant_.key_id + " may not access system " + excerpt(r.sys));
     return std::nullopt;
   }
   if (!grant_.at_least(needed)) {
-    api_.log.warn("access denied: key ", grant_.key_id, " (", to_string(grant_.role), ", ", peer_,
-                  ") ", cmd_name(r.cmd), " on ", r.sys, " ", r.mod, "_", r.index);
+    log_denied(r, std::string("needs role ") + to_string(needed));
     reply_error(r.id, ErrorCode::access_denied,
                 std::string(cmd_name(r.cmd)) + " needs role " + to_string(needed) + "; key " +
                     grant_.key_id + " is " + to_string(grant_.role));
@@ -111,13 +127,14 @@ std::optional<ControlSession::Target> ControlSession::resolve(const Request& r, 
   }
   auto& modules = api_.runtime.modules();
   if (!modules.system(r.sys)) {
-    reply_error(r.id, ErrorCode::system_not_found, "system " + r.sys + " not found");
+    reply_error(r.id, ErrorCode::system_not_found, "system " + excerpt(r.sys) + " not found");
     return std::nullopt;
   }
   Module* module = modules.find(r.sys, r.mod, r.index);
   if (!module) {
     reply_error(r.id, ErrorCode::module_not_found,
-                "module " + r.mod + "_" + std::to_string(r.index) + " not found in " + r.sys);
+                "module " + excerpt(r.mod) + "_" + std::to_string(r.index) + " not found in " +
+                    excerpt(r.sys));
     return std::nullopt;
   }
   return Target{module, module->module_id()};
@@ -131,9 +148,14 @@ void ControlSession::on_bind(const Request& r) {
     reply_success(r, nullptr, nullptr);  // one subscription per variable and connection
     return;
   }
+  if (bindings_.size() >= api_.config.max_bindings)
+    return reply_limit(r, ErrorCode::bad_request,
+                       "binding limit reached: this connection has " +
+                           std::to_string(bindings_.size()) +
+                           " bindings (api.max_bindings); unbind some first");
   auto binding = std::make_unique<Binding>();
   binding->sink = out_;
-  binding->head = "{\"id\":" + to_text(r.id);
+  binding->head = "{\"id\":" + r.id;
   api_.hub.add(*binding, TopicKey{r.sys, r.mod, r.index, r.name}, target->mod_id);
   auto& stored = *bindings_.emplace(std::move(key), std::move(binding)).first->second;
   reply_success(r, nullptr, nullptr);
@@ -155,49 +177,56 @@ void ControlSession::on_exec(const Request& r) {
   auto target = resolve(r, Role::op);
   if (!target) return;
   if (!may_call(grant_, target->module->driver().info.methods, r.name)) {
-    api_.log.warn("access denied: key ", grant_.key_id, " (", to_string(grant_.role), ", ", peer_,
-                  ") called privileged method ", r.name, " of ", target->mod_id);
+    log_denied(r, "privileged method " + r.name);
     reply_error(r.id, ErrorCode::access_denied,
                 r.name + " is a privileged method (admin only); key " + grant_.key_id + " is " +
                     to_string(grant_.role));
     return;
   }
+  if (execs_in_flight_ >= api_.config.max_execs_in_flight)
+    return reply_limit(r, ErrorCode::request_failed,
+                       "too many execs in flight on this connection (" +
+                           std::to_string(execs_in_flight_) +
+                           ", api.max_execs_in_flight); wait for their answers. " +
+                           excerpt(r.name) + " was not run");
+  ++execs_in_flight_;
   const auto started = Clock::now();
   std::weak_ptr<ControlSession> weak = shared_from_this();
   auto api = keep_;
   auto key_id = grant_.key_id;
-  target->module->exec(r.name, r.args,
-                       [weak, api, request = r, mod_id = target->mod_id, key_id, started](
-                           std::exception_ptr error, Json value) {
-                         const auto elapsed = Clock::now() - started;
-                         api->metrics.exec_done(mod_id, elapsed, !error);
-                         ErrorCode code = ErrorCode::unexpected;
-                         std::string message;
-                         if (error) {
-                           try {
-                             std::rethrow_exception(error);
-                           } catch (const RoomdError& e) {
-                             code = e.code();
-                             message = e.what();
-                           } catch (const std::exception& e) {
-                             code = ErrorCode::request_failed;
-                             message = e.what();
-                           } catch (...) {
-                             message = "unknown failure";
-                           }
-                           api->log.info("exec by key ", key_id, ": ", mod_id, " ", request.name,
-                                         " failed: ", message);
-                         } else {
-                           api->log.debug("exec by key ", key_id, ": ", mod_id, " ", request.name,
-                                          " ok");
-                         }
-                         auto self = weak.lock();
-                         if (!self) return;
-                         if (error)
-                           self->reply_error(request.id, code, message);
-                         else
-                           self->reply_success(request, &value, nullptr);
-                       });
+  target->module->exec(
+      r.name, r.args,
+      [weak, api, request = r, mod_id = target->mod_id, key_id, started](std::exception_ptr error,
+                                                                         Json value) {
+        const auto elapsed = Clock::now() - started;
+        api->metrics.exec_done(mod_id, elapsed, !error);
+        ErrorCode code = ErrorCode::unexpected;
+        std::string message;
+        if (error) {
+          try {
+            std::rethrow_exception(error);
+          } catch (const RoomdError& e) {
+            code = e.code();
+            message = e.what();
+          } catch (const std::exception& e) {
+            code = ErrorCode::request_failed;
+            message = e.what();
+          } catch (...) {
+            message = "unknown failure";
+          }
+          api->log.info("exec by key ", key_id, ": ", mod_id, " ", excerpt(request.name),
+                        " failed: ", excerpt(message, kLogExcerptBytes));
+        } else {
+          api->log.debug("exec by key ", key_id, ": ", mod_id, " ", excerpt(request.name), " ok");
+        }
+        auto self = weak.lock();
+        if (!self) return;
+        --self->execs_in_flight_;
+        if (error)
+          self->reply_error(request.id, code, message);
+        else
+          self->reply_success(request, &value, nullptr);
+      });
 }
 
 void ControlSession::on_debug(const Request& r) {
@@ -207,17 +236,22 @@ void ControlSession::on_debug(const Request& r) {
   if (r.level) {
     auto parsed = parse_log_level(*r.level);
     if (!parsed) {
-      reply_error(
-          r.id, ErrorCode::bad_request,
-          "field \"level\" must be one of trace, debug, info, warn, error, fatal; got " + *r.level);
+      reply_error(r.id, ErrorCode::bad_request,
+                  "field \"level\" must be one of trace, debug, info, warn, error, fatal; got " +
+                      excerpt(*r.level));
       return;
     }
     level = *parsed;
   }
-  debugs_.erase(target->mod_id);  // a second debug of the same module replaces the first
+  // A second debug of the same module replaces the first.
+  if (!debugs_.erase(target->mod_id) && debugs_.size() >= api_.config.max_bindings)
+    return reply_limit(r, ErrorCode::bad_request,
+                       "debug stream limit reached: this connection debugs " +
+                           std::to_string(debugs_.size()) +
+                           " modules (api.max_bindings); ignore some first");
   // The tail after "klass" is the same for every record of this stream.
-  const std::string head = "{\"id\":" + to_text(r.id) +
-                           ",\"type\":\"debug\",\"mod\":" + to_text(target->mod_id) + ",\"klass\":";
+  const std::string head =
+      "{\"id\":" + r.id + ",\"type\":\"debug\",\"mod\":" + to_text(target->mod_id) + ",\"klass\":";
   const std::string meta = ",\"meta\":" + meta_of(r, false);
   std::weak_ptr<ControlSession> weak = shared_from_this();
   std::weak_ptr<ApiContext> weak_api = keep_;

@@ -4,8 +4,8 @@
 // MQTT upstream can both carry it.
 #pragma once
 
+#include "base/json.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/json.hpp"
 #include "runtime/subscription.hpp"
 #include "uplink/access.hpp"
 #include "uplink/notify_hub.hpp"
@@ -48,7 +48,8 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
 
   std::size_t bindings() const { return bindings_.size(); }
 
-  static std::string error_message(const Json& id, ErrorCode code, std::string_view message);
+  // `id` is the request id's JSON text ("null" when it could not be read).
+  static std::string error_message(std::string_view id, ErrorCode code, std::string_view message);
 
  private:
   struct Target {
@@ -66,7 +67,10 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
   // Checks the role and the system scope, then finds the module; answers the error itself
   // and returns nullopt when the request cannot go on.
   std::optional<Target> resolve(const Request& r, Role needed);
-  void reply_error(const Json& id, ErrorCode code, std::string_view message);
+  void reply_error(std::string_view id, ErrorCode code, std::string_view message);
+  // Refuses a request that would take this connection past one of its bounds.
+  void reply_limit(const Request& r, ErrorCode code, const std::string& message);
+  void log_denied(const Request& r, const std::string& why);
   void reply_success(const Request& r, const Json* value, const std::string* mod_id);
 
   std::shared_ptr<ApiContext> keep_;  // callbacks (exec results, log records) may come late
@@ -81,6 +85,7 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
     Subscription subscription;
   };
   std::map<std::string, DebugStream, std::less<>> debugs_;  // by module id
+  std::size_t execs_in_flight_ = 0;
 };
 
 }  // namespace roomd::placeos

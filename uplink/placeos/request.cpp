@@ -1,5 +1,8 @@
 #include "uplink/placeos/request.hpp"
 
+#include "base/json_parse.hpp"
+#include "base/text.hpp"
+
 #include <charconv>
 
 namespace roomd::placeos {
@@ -31,7 +34,9 @@ std::optional<int> parse_index(const Json& value) {
   return std::nullopt;
 }
 
-RequestError bad(const Json& id, std::string message) {
+constexpr const char* kNoId = "null";
+
+RequestError bad(const std::string& id, std::string message) {
   return {id, ErrorCode::bad_request, std::move(message)};
 }
 
@@ -43,28 +48,31 @@ const std::string* string_field(const Json& object, const char* key) {
 }  // namespace
 
 std::variant<Request, RequestError> parse_request(std::string_view text) {
-  Json json = Json::parse(text, nullptr, false);
-  if (json.is_discarded()) return RequestError{nullptr, ErrorCode::parse_error, "invalid JSON"};
+  auto parsed = parse_json(text, {.raw_number_key = "id"});
+  if (!parsed) return RequestError{kNoId, ErrorCode::parse_error, "invalid JSON: " + parsed.error};
+  auto& json = parsed.value;
   if (!json.is_object())
-    return RequestError{nullptr, ErrorCode::parse_error,
+    return RequestError{kNoId, ErrorCode::parse_error,
                         std::string("expected a JSON object, got ") + json.type_name()};
 
   Request request;
   auto id = json.find("id");
-  if (id == json.end()) return bad(nullptr, "missing field \"id\" (number or string)");
+  if (id == json.end()) return bad(kNoId, "missing field \"id\" (number or string)");
   if (!id->is_number() && !id->is_string())
-    return bad(nullptr,
+    return bad(kNoId,
                std::string("field \"id\" must be a number or a string, got ") + id->type_name());
-  request.id = *id;
+  // A number that is not a 64-bit integer goes back exactly as written, not as a double.
+  request.id =
+      id->is_number_float() && !parsed.raw_number.empty() ? parsed.raw_number : to_text(*id);
 
   auto cmd_field = json.find("cmd");
   if (cmd_field == json.end()) return bad(request.id, "missing field \"cmd\"");
   if (!cmd_field->is_string()) return bad(request.id, "field \"cmd\" must be a string");
   auto cmd = parse_cmd(cmd_field->get_ref<const std::string&>());
   if (!cmd)
-    return RequestError{
-        request.id, ErrorCode::unknown_command,
-        "unknown command " + cmd_field->dump() + " (expected bind, unbind, exec, debug or ignore)"};
+    return RequestError{request.id, ErrorCode::unknown_command,
+                        "unknown command " + json_excerpt(*cmd_field) +
+                            " (expected bind, unbind, exec, debug or ignore)"};
   request.cmd = *cmd;
 
   for (auto [key, out] : {std::pair{"sys", &request.sys}, std::pair{"mod", &request.mod}}) {
@@ -79,7 +87,7 @@ std::variant<Request, RequestError> parse_request(std::string_view text) {
   if (auto it = json.find("index"); it != json.end() && !it->is_null()) {
     auto index = parse_index(*it);
     if (!index)
-      return bad(request.id, "field \"index\" must be an integer >= 1, got " + it->dump());
+      return bad(request.id, "field \"index\" must be an integer >= 1, got " + json_excerpt(*it));
     request.index = *index;
   }
 

@@ -2,8 +2,8 @@
 // field by field, so each handler starts from a request that is known to be well formed.
 #pragma once
 
+#include "base/json.hpp"
 #include "runtime/errors.hpp"
-#include "runtime/json.hpp"
 
 #include <optional>
 #include <string>
@@ -15,7 +15,7 @@ namespace roomd::placeos {
 enum class Cmd { bind, unbind, exec, debug, ignore };
 
 struct Request {
-  Json id;  // number or string, echoed verbatim
+  std::string id;  // the id's JSON text (a number or a string) as the client wrote it
   Cmd cmd = Cmd::bind;
   std::string sys;
   std::string mod;
@@ -26,7 +26,7 @@ struct Request {
 };
 
 struct RequestError {
-  Json id;  // null when it could not be read
+  std::string id;  // JSON text; "null" when it could not be read
   ErrorCode code;
   std::string message;
 };

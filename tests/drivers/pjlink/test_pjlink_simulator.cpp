@@ -341,7 +341,7 @@ TEST_CASE("Simulator powers on through warm-up and off through cool-down", "[pjl
   CHECK(f.ask(*client, "%1POWR ?") == "%1POWR=0");
 }
 
-TEST_CASE("Simulator sets and reports inputs and mutes; answers ERR1/2/3", "[pjlink][simulator]") {
+TEST_CASE("Simulator sets and reports inputs and mutes, answers ERR1/2/3", "[pjlink][simulator]") {
   SimFixture f;
   auto client = f.connect();
   CHECK(f.ask(*client, "%1INPT 31") == "%1INPT=ERR3");

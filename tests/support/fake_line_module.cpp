@@ -1,0 +1,64 @@
+#include "tests/support/fake_line_module.hpp"
+
+#include "runtime/module_manager.hpp"
+#include "tests/support/exec.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace roomd::test {
+namespace {
+
+// The module is alone in its system.
+class NoPeers final : public ModuleDirectory {
+ public:
+  Module* find_peer(const std::string&, std::string_view, int) override { return nullptr; }
+  std::vector<PeerInfo> peers_of(const std::string&) override { return {}; }
+};
+
+}  // namespace
+
+FakeLineModule::FakeLineModule(const std::string& driver, const Json& settings)
+    : peers(std::make_unique<NoPeers>()) {
+  register_builtin_drivers(registry);
+  const auto* registration = registry.find(driver);
+  REQUIRE(registration);
+  logs.set_stderr(false);
+  ModuleConfig config;
+  config.id = "mod-test";
+  config.driver = driver;
+  config.name = registration->info.generic_name;
+  config.json_path = "modules[0]";
+  module = std::make_unique<Module>(io.get_executor(), config, *registration,
+                                    merged_settings(registration->info, settings), store,
+                                    logs.logger(config.id, driver), *peers, line.factory());
+  module->start();
+  line.connect();
+}
+
+FakeLineModule::~FakeLineModule() {
+  module->stop();
+  settle();
+  module.reset();
+  settle();
+}
+
+void FakeLineModule::settle() {
+  do {
+    io.restart();
+  } while (io.poll() > 0);
+}
+
+void FakeLineModule::device_sends(std::string bytes) {
+  line.send(std::move(bytes));
+  settle();
+}
+
+std::pair<Json, std::string> FakeLineModule::exec(const std::string& method, Json args) {
+  return exec_and_wait(io, *module, method, std::move(args));
+}
+
+Json FakeLineModule::state(const std::string& name) const {
+  return store.get(module->module_id(), name).value_or(Json(nullptr));
+}
+
+}  // namespace roomd::test

@@ -1,0 +1,42 @@
+// One built-in driver's module on a FakeLine, for tests that play the device byte by byte
+// (transcripts, malformed or hostile replies) without a simulator: the runtime's real Module,
+// command queue and tokenizer, with no socket and no timing.
+#pragma once
+
+#include "runtime/driver_registry.hpp"
+#include "runtime/module.hpp"
+#include "tests/support/fake_transport.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace roomd::test {
+
+struct FakeLineModule {
+  // The module is started and its line accepts; settle() lets it connect.
+  explicit FakeLineModule(const std::string& driver, const Json& settings = Json::object());
+  ~FakeLineModule();  // stops the module and lets it unload
+  FakeLineModule(const FakeLineModule&) = delete;
+  FakeLineModule& operator=(const FakeLineModule&) = delete;
+
+  // Runs every handler that is ready, zero-delay timers included.
+  void settle();
+  // The device sends `bytes`, and the module handles them.
+  void device_sends(std::string bytes);
+  // Runs a method to completion; its value and the error text (empty on success).
+  std::pair<Json, std::string> exec(const std::string& method, Json args = Json::array());
+  Json state(const std::string& name) const;  // null when the module has not published it
+
+  asio::io_context io;
+  DriverRegistry registry;
+  StateStore store;
+  LogHub logs{LogLevel::trace};
+  FakeLine line;
+  std::unique_ptr<ModuleDirectory> peers;
+  std::unique_ptr<Module> module;
+};
+
+}  // namespace roomd::test
