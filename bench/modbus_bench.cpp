@@ -3,6 +3,7 @@
 // in one run against one simulator, round after round. `roomd_bench_modbus [reads] [rounds]`.
 // Prints figures; asserts nothing.
 #include "drivers/modbus_sensor/modbus_simulator.hpp"
+#include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
 
 #include <modbus/modbus.h>
@@ -74,7 +75,7 @@ double through_roomd(std::uint16_t port, int reads, int in_flight) {
   tcp.unit = 1;
   module.transport = tcp;
   config.modules = {module};
-  Runtime runtime(io, config, registry);
+  Runtime runtime(io, config, registry, make_device_links());
   runtime.start();
   auto* target = runtime.modules().module("mod-bench");
   int issued = 0;

@@ -8,6 +8,7 @@
 // Each notification figure is the median of several rounds (--rounds). Prints figures;
 // asserts nothing.
 #include "drivers/pjlink/pjlink_simulator.hpp"
+#include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/api_context.hpp"
 #include "uplink/api_server.hpp"
@@ -158,7 +159,7 @@ struct Box {
       std::fprintf(stderr, "config: %s\n", errors.front().text().c_str());
       std::exit(1);
     }
-    runtime = std::make_unique<Runtime>(io, config, registry);
+    runtime = std::make_unique<Runtime>(io, config, registry, make_device_links());
     runtime->logs().set_stderr(false);
     runtime->start();
     api = std::make_unique<ApiServer>(io, *runtime);

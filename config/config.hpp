@@ -3,9 +3,10 @@
 // (driver exists, settings types) are done by the runtime on top of these structs.
 #pragma once
 
+#include "base/asio.hpp"
 #include "base/json.hpp"
-#include "runtime/asio.hpp"
-#include "runtime/log_level.hpp"
+#include "base/link_config.hpp"
+#include "base/log_level.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -14,76 +15,6 @@
 #include <vector>
 
 namespace roomd {
-
-struct TcpTransportConfig {
-  std::string host;
-  std::uint16_t port = 0;  // 0: the driver's default port
-  Duration connect_timeout{5000};
-  Duration backoff_min{1000};
-  Duration backoff_max{10000};
-  bool keepalive = true;
-};
-
-struct UdpTransportConfig {
-  std::string host;
-  std::uint16_t port = 0;        // 0: the driver's default port
-  std::uint16_t local_port = 0;  // 0: ephemeral
-};
-
-// A serial port by path ("/dev/ttyUSB0", "/dev/serial/by-id/usb-FTDI_..." or a pty such as
-// "/dev/pts/3"), or by USB identity, looked up again at every reconnect.
-struct UsbIdentity {
-  std::string vid;     // 4 lowercase hex digits, "0403"
-  std::string pid;     // 4 lowercase hex digits, "6001"
-  std::string serial;  // empty: any serial number
-};
-
-struct SerialPortSpec {
-  std::string path;
-  std::optional<UsbIdentity> usb;
-  std::string describe() const;  // "/dev/ttyUSB0" or "usb 0403:6001 serial A1B2"
-};
-
-struct SerialLineConfig {
-  int baud = 9600;
-  int data_bits = 8;                  // 5-8
-  std::string parity = "none";        // none | even | odd
-  int stop_bits = 1;                  // 1 | 2
-  std::string flow_control = "none";  // none | rtscts | xonxoff
-};
-
-struct SerialTransportConfig {
-  SerialPortSpec port;
-  SerialLineConfig line;
-  Duration backoff_min{1000};
-  Duration backoff_max{10000};
-};
-
-// Modules with the same host:port (TCP) or the same port (RTU) share one bus; their bus
-// settings (timeout, gap, breaker) must agree.
-struct ModbusBusConfig {
-  Duration timeout{1000};         // response timeout per request
-  Duration gap{0};                // quiet time between frames; RTU default: 3.5 characters
-  int breaker_after = 3;          // consecutive timeouts before a slave is polled slowly
-  Duration breaker_retry{30000};  // how often a tripped slave is tried again
-};
-
-struct ModbusTcpConfig {
-  std::string host;
-  std::uint16_t port = 502;
-  int unit = -1;  // 0-255 on TCP; -1: the driver's default unit
-  ModbusBusConfig bus;
-};
-
-struct ModbusRtuConfig {
-  SerialPortSpec port;
-  SerialLineConfig line;
-  int unit = -1;  // 1-247; -1: the driver's default unit
-  ModbusBusConfig bus;
-};
-
-using TransportConfig = std::variant<std::monostate, TcpTransportConfig, UdpTransportConfig,
-                                     SerialTransportConfig, ModbusTcpConfig, ModbusRtuConfig>;
 
 struct ModuleConfig {
   std::string id;

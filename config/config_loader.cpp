@@ -3,7 +3,7 @@
 #include "config/config.hpp"
 
 #include "base/json_parse.hpp"
-#include "config/units.hpp"
+#include "base/units.hpp"
 
 #include <algorithm>
 #include <array>
@@ -223,12 +223,6 @@ std::optional<std::string> as_sha256_hex(const Json& value, const Validator& v) 
   return text;
 }
 
-// Rates with a termios constant; transports/serial_line.cpp has the same list (config does
-// not depend on transports).
-constexpr std::array<int, 30> kBaudRates = {
-    50,     75,     110,     134,     150,     200,     300,     600,     1200,    1800,
-    2400,   4800,   9600,    19200,   38400,   57600,   115200,  230400,  460800,  500000,
-    576000, 921600, 1000000, 1152000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000};
 constexpr std::array<std::string_view, 3> kParities = {"none", "even", "odd"};
 constexpr std::array<std::string_view, 3> kFlowControls = {"none", "rtscts", "xonxoff"};
 
@@ -254,11 +248,11 @@ std::optional<int> as_baud(const Json& value, const Validator& v) {
     return std::nullopt;
   }
   const bool standard =
-      value.is_number_integer() && std::find(kBaudRates.begin(), kBaudRates.end(),
-                                             value.get<std::int64_t>()) != kBaudRates.end();
+      value.is_number_integer() && std::find(kStandardBaudRates.begin(), kStandardBaudRates.end(),
+                                             value.get<std::int64_t>()) != kStandardBaudRates.end();
   if (!standard) {
     std::string rates;
-    for (int rate : kBaudRates) rates += (rates.empty() ? "" : ", ") + std::to_string(rate);
+    for (int rate : kStandardBaudRates) rates += (rates.empty() ? "" : ", ") + std::to_string(rate);
     v.error("expected a standard baud rate (" + rates + "), got " + value.dump());
     return std::nullopt;
   }
@@ -315,12 +309,6 @@ std::optional<std::string> as_usb_id(const Json& value, const Validator& v) {
   std::transform(id.begin(), id.end(), id.begin(),
                  [](char c) { return (c >= 'A' && c <= 'F') ? static_cast<char>(c + 32) : c; });
   return id;
-}
-
-// "1s", "250ms": how bus settings are echoed in conflict messages.
-std::string duration_text(Duration d) {
-  return d.count() % 1000 == 0 ? std::to_string(d.count() / 1000) + "s"
-                               : std::to_string(d.count()) + "ms";
 }
 
 // Reads one JSON object field by field. Every lookup marks its key as known, so whatever

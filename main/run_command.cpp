@@ -1,4 +1,5 @@
 #include "main/cli.hpp"
+#include "main/device_links.hpp"
 #include "main/file_limit.hpp"
 #include "main/sd_notify.hpp"
 #include "runtime/runtime.hpp"
@@ -34,7 +35,7 @@ int run(const Args& args) {
   // Before anything opens files; the API sizes its connection bound by the result.
   const auto files = raise_file_limit();
   asio::io_context io(1);
-  Runtime runtime(io, std::move(*config), registry);
+  Runtime runtime(io, std::move(*config), registry, make_device_links());
   auto log = runtime.logs().system_logger();
   if (!files.error.empty())
     log.warn("could not raise the open-file limit from ", files.before, ": ", files.error);

@@ -1,4 +1,4 @@
-#include "config/units.hpp"
+#include "base/units.hpp"
 #include "drivers/pjlink/pjlink_simulator.hpp"
 #include "main/cli.hpp"
 #include "main/simulate_support.hpp"

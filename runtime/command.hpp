@@ -2,8 +2,8 @@
 // `received`. The queue owns commands; a driver only sees the pending one.
 #pragma once
 
+#include "base/asio.hpp"
 #include "base/json.hpp"
-#include "runtime/asio.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 

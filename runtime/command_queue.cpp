@@ -1,5 +1,6 @@
 #include "runtime/command_queue.hpp"
 
+#include "base/units.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/printable.hpp"
 
@@ -220,7 +221,7 @@ Task<void> CommandQueue::process(std::shared_ptr<Command> command) {
           std::to_string(command->attempts_) + " attempt" + (command->attempts_ == 1 ? "" : "s");
       finish(command, true,
              timed_out ? describe_() + ": no reply to " + label(*command) + " within " +
-                             std::to_string(options.timeout.count()) + " ms (" + attempts + ")"
+                             duration_text(options.timeout) + " (" + attempts + ")"
                        : describe_() + ": device kept asking to retry " + label(*command) + " (" +
                              attempts + ")");
       co_return;

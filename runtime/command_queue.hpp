@@ -4,7 +4,7 @@
 // named ones wait (bounded) for the reconnect.
 #pragma once
 
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
 #include "runtime/command.hpp"
 #include "runtime/log.hpp"
 

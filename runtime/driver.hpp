@@ -3,14 +3,14 @@
 // and publishes status; the runtime owns the transport, the strand, timers and restarts.
 #pragma once
 
+#include "base/asio.hpp"
 #include "base/json.hpp"
-#include "config/units.hpp"
-#include "runtime/asio.hpp"
+#include "base/units.hpp"
 #include "runtime/command.hpp"
 #include "runtime/errors.hpp"
 #include "runtime/log.hpp"
 #include "runtime/subscription.hpp"
-#include "transports/modbus_bus.hpp"
+#include "transports/modbus_request.hpp"
 
 #include <chrono>
 #include <functional>

@@ -3,7 +3,7 @@
 // module's effective level is never formatted.
 #pragma once
 
-#include "runtime/log_level.hpp"
+#include "base/log_level.hpp"
 #include "runtime/subscription.hpp"
 
 #include <atomic>

@@ -3,7 +3,7 @@
 // a flood of bad clients costs a line every few seconds instead of the disk.
 #pragma once
 
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,6 @@
 #include "runtime/methods.hpp"
 
+#include "base/json_types.hpp"
 #include "base/text.hpp"
 
 namespace roomd {
@@ -62,24 +63,10 @@ std::vector<Json> MethodTable::bind_arguments(const MethodInfo& info, const Json
 
 namespace detail {
 
-bool json_matches(std::string_view type, const Json& value) {
-  if (type == "boolean") return value.is_boolean();
-  if (type == "integer")
-    return value.is_number_integer() ||
-           (value.is_number_float() &&
-            value.get<double>() == static_cast<double>(value.get<long long>()));
-  if (type == "number") return value.is_number();
-  if (type == "string") return value.is_string();
-  if (type == "array") return value.is_array();
-  if (type == "object") return value.is_object();
-  return true;
-}
-
 void wrong_type(const MethodInfo& info, std::size_t index, const Json& value) {
   const auto& param = info.params.at(index);
   throw BadArguments(info.signature() + ": argument '" + param.name + "' must be " +
-                     (param.type == "integer" ? "an " : "a ") + param.type + ", got " +
-                     json_excerpt(value));
+                     json_type_phrase(param.type) + ", got " + json_excerpt(value));
 }
 
 }  // namespace detail

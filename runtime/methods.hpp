@@ -3,8 +3,9 @@
 // the driver runs: positional (array) or named (object) JSON in, JSON out.
 #pragma once
 
+#include "base/asio.hpp"
 #include "base/json.hpp"
-#include "runtime/asio.hpp"
+#include "base/json_types.hpp"
 #include "runtime/driver_info.hpp"
 #include "runtime/errors.hpp"
 
@@ -88,7 +89,6 @@ struct JsonTypeName<std::optional<T>> {
 
 // Throws BadArguments naming the parameter and the method's signature.
 [[noreturn]] void wrong_type(const MethodInfo& info, std::size_t index, const Json& value);
-bool json_matches(std::string_view type, const Json& value);
 
 template <class T>
 inline constexpr bool kIsOptional = false;
@@ -103,7 +103,7 @@ T convert_argument(const MethodInfo& info, std::size_t index, Json& value) {
     if (value.is_null()) return std::nullopt;
     return convert_argument<typename T::value_type>(info, index, value);
   } else {
-    if (!json_matches(JsonTypeName<T>::value, value)) wrong_type(info, index, value);
+    if (!json_is(JsonTypeName<T>::value, value)) wrong_type(info, index, value);
     try {
       return value.get<T>();
     } catch (const std::exception&) {

@@ -3,13 +3,14 @@
 // restart with backoff, so one bad driver never takes the box down.
 #pragma once
 
+#include "base/asio.hpp"
 #include "config/config.hpp"
-#include "runtime/asio.hpp"
 #include "runtime/command_queue.hpp"
 #include "runtime/driver.hpp"
 #include "runtime/driver_registry.hpp"
 #include "runtime/log.hpp"
 #include "runtime/state_store.hpp"
+#include "transports/modbus_bus.hpp"
 #include "transports/tokenizer.hpp"
 #include "transports/transport.hpp"
 

@@ -1,29 +1,11 @@
 #include "runtime/module_manager.hpp"
 
-#include "config/units.hpp"
-#include "runtime/transport_factory.hpp"
+#include "base/json_types.hpp"
 
 #include <map>
 
 namespace roomd {
 namespace {
-
-bool setting_matches(const std::string& type, const Json& value) {
-  if (type == "boolean") return value.is_boolean();
-  if (type == "integer") return value.is_number_integer();
-  if (type == "number") return value.is_number();
-  if (type == "string") return value.is_string();
-  if (type == "duration") return value.is_string() && parse_duration(value.get<std::string>());
-  if (type == "array") return value.is_array();
-  if (type == "object") return value.is_object();
-  return true;
-}
-
-std::string setting_expectation(const std::string& type) {
-  if (type == "duration") return "a duration such as \"500ms\" or \"10s\"";
-  if (type == "integer" || type == "array" || type == "object") return "an " + type;
-  return "a " + type;
-}
 
 void check_settings(const ModuleConfig& module, const DriverInfo& info,
                     std::vector<ConfigError>& errors) {
@@ -41,9 +23,9 @@ void check_settings(const ModuleConfig& module, const DriverInfo& info,
                      (known.empty() ? " (it has no settings)" : " (it has: " + known + ")")});
       continue;
     }
-    if (!setting_matches(declared->type, value))
+    if (!json_is(declared->type, value))
       errors.push_back(
-          {path, "expected " + setting_expectation(declared->type) + ", got " +
+          {path, "expected " + json_type_phrase(declared->type) + ", got " +
                      (declared->secret ? std::string(value.type_name()) : to_text(value))});
   }
 }
@@ -166,8 +148,8 @@ std::vector<ConfigError> check_modules(const Config& config, DriverRegistry& reg
 }
 
 ModuleManager::ModuleManager(asio::io_context& io, const Config& config, DriverRegistry& registry,
-                             StateStore& state, LogHub& logs)
-    : buses_(serial_port_resolver()) {
+                             StateStore& state, LogHub& logs, std::unique_ptr<DeviceLinks> links)
+    : links_(std::move(links)) {
   std::map<std::string, Module*, std::less<>> by_id;
   for (const auto& module_config : config.modules) {
     std::string error;
@@ -177,7 +159,7 @@ ModuleManager::ModuleManager(asio::io_context& io, const Config& config, DriverR
     auto module = std::make_unique<Module>(io.get_executor(), module_config, *driver,
                                            merged_settings(driver->info, module_config.settings),
                                            state, std::move(logger), *this,
-                                           transport_factory(module_config.transport, driver->info),
+                                           links_->transport(module_config.transport, driver->info),
                                            modbus_link(module_config.transport, driver->info));
     by_id[module_config.id] = module.get();
     modules_.push_back(std::move(module));
@@ -197,15 +179,15 @@ ModuleManager::ModuleManager(asio::io_context& io, const Config& config, DriverR
 
 ModuleManager::~ModuleManager() {
   modules_.clear();
-  buses_.stop_all();
+  links_->stop();
 }
 
 ModbusLink ModuleManager::modbus_link(const TransportConfig& transport, const DriverInfo& info) {
   auto unit = [&](int configured) { return configured >= 0 ? configured : info.default_unit; };
   if (const auto* tcp = std::get_if<ModbusTcpConfig>(&transport))
-    return {buses_.tcp(*tcp), unit(tcp->unit)};
+    return {links_->modbus_bus(transport), unit(tcp->unit)};
   if (const auto* rtu = std::get_if<ModbusRtuConfig>(&transport))
-    return {buses_.rtu(*rtu), unit(rtu->unit)};
+    return {links_->modbus_bus(transport), unit(rtu->unit)};
   return {};
 }
 

@@ -4,11 +4,11 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "runtime/device_links.hpp"
 #include "runtime/driver_registry.hpp"
 #include "runtime/log.hpp"
 #include "runtime/module.hpp"
 #include "runtime/state_store.hpp"
-#include "transports/modbus_bus.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -42,7 +42,7 @@ class ModuleManager final : public ModuleDirectory {
  public:
   // Expects a config that passed check_modules with the same registry.
   ModuleManager(asio::io_context& io, const Config& config, DriverRegistry& registry,
-                StateStore& state, LogHub& logs);
+                StateStore& state, LogHub& logs, std::unique_ptr<DeviceLinks> links);
   ~ModuleManager() override;
 
   void start_all();
@@ -60,7 +60,7 @@ class ModuleManager final : public ModuleDirectory {
  private:
   ModbusLink modbus_link(const TransportConfig& transport, const DriverInfo& info);
 
-  modbus::BusRegistry buses_;  // declared first: modules on a bus go before the bus
+  std::unique_ptr<DeviceLinks> links_;  // declared first: modules on a bus go before the bus
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<System> systems_;
 };

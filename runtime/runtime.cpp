@@ -6,7 +6,8 @@
 
 namespace roomd {
 
-Runtime::Runtime(asio::io_context& io, Config config, DriverRegistry& registry)
+Runtime::Runtime(asio::io_context& io, Config config, DriverRegistry& registry,
+                 std::unique_ptr<DeviceLinks> links)
     : config_(std::move(config)), logs_(config_.log_level), log_(logs_.system_logger()) {
   auto db_path = (std::filesystem::path(config_.box.state_dir) / "roomd.db").string();
   persistence_ = std::make_unique<StatePersistence>(db_path);
@@ -15,7 +16,8 @@ Runtime::Runtime(asio::io_context& io, Config config, DriverRegistry& registry)
   logs_.on_level_changed([this](const std::string& module, LogLevel level) {
     persistence_->save_log_level(module, std::string(to_string(level)));
   });
-  modules_ = std::make_unique<ModuleManager>(io, config_, registry, state_, logs_);
+  modules_ =
+      std::make_unique<ModuleManager>(io, config_, registry, state_, logs_, std::move(links));
 }
 
 Runtime::~Runtime() {

@@ -19,8 +19,10 @@ class StatePersistence;
 
 class Runtime {
  public:
-  // The config must have passed parse_config and check_modules with this registry.
-  Runtime(asio::io_context& io, Config config, DriverRegistry& registry);
+  // The config must have passed parse_config and check_modules with this registry. `links`
+  // makes the modules' device links (main/device_links.hpp, or a test's fakes).
+  Runtime(asio::io_context& io, Config config, DriverRegistry& registry,
+          std::unique_ptr<DeviceLinks> links);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;

@@ -3,7 +3,7 @@
 // same instant, and a dead device is not hammered.
 #pragma once
 
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
 
 #include <cstdint>
 #include <random>

@@ -3,7 +3,7 @@
 // the bus one timeout per interval instead of one per poll. Private to transports/.
 #pragma once
 
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
 #include "transports/modbus_bus.hpp"
 
 #include <mutex>

@@ -1,5 +1,7 @@
 #include "transports/modbus_bus_worker.hpp"
 
+#include "base/units.hpp"
+
 #include "transports/backoff.hpp"
 #include "transports/host_port.hpp"
 #include "transports/modbus_breaker.hpp"
@@ -210,11 +212,6 @@ std::string sentence_case(std::string text) {
 
 std::string error_text(int error) {
   return sentence_case(modbus_strerror(error));
-}
-
-std::string duration_text(Duration d) {
-  if (d.count() != 0 && d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
-  return std::to_string(d.count()) + " ms";
 }
 
 std::string_view table_noun(Table table) {
@@ -584,8 +581,8 @@ struct BusWorker::Impl {
     if (error == ETIMEDOUT) {
       breaker.on_timeout(request.unit, Clock::now());
       result.timeout = true;
-      result.error = where + "no answer within " + std::to_string(bus.timeout.count()) + " ms " +
-                     action_text(request);
+      result.error =
+          where + "no answer within " + duration_text(bus.timeout) + " " + action_text(request);
       // A late answer must not be taken for the next request's.
       modbus_flush(ctx);
     } else if (is_exception(error)) {

@@ -3,7 +3,7 @@
 // gap between frames, a per-slave breaker and reconnects with backoff. Private to transports/.
 #pragma once
 
-#include "transports/modbus_bus.hpp"
+#include "transports/modbus_bus_registry.hpp"
 
 #include <memory>
 

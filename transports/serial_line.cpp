@@ -33,11 +33,13 @@ constexpr std::array<BaudConstant, 30> kBaudConstants = {{
     {3500000, B3500000}, {4000000, B4000000},
 }};
 
-constexpr std::array<int, kBaudConstants.size()> kBaudRates = [] {
-  std::array<int, kBaudConstants.size()> rates{};
-  for (std::size_t i = 0; i < rates.size(); ++i) rates[i] = kBaudConstants[i].rate;
-  return rates;
-}();
+// One constant for each rate the config accepts, in the same order.
+static_assert([] {
+  if (kBaudConstants.size() != kStandardBaudRates.size()) return false;
+  for (std::size_t i = 0; i < kBaudConstants.size(); ++i)
+    if (kBaudConstants[i].rate != kStandardBaudRates[i]) return false;
+  return true;
+}());
 
 speed_t baud_constant(int baud) {
   for (const BaudConstant& b : kBaudConstants) {
@@ -155,10 +157,6 @@ SpOutcome configure_with_libserialport(const std::string& path, const SerialLine
 }
 
 }  // namespace
-
-std::span<const int> standard_baud_rates() {
-  return kBaudRates;
-}
 
 bool is_standard_baud_rate(int baud) {
   return baud_constant(baud) != B0;

@@ -3,7 +3,7 @@
 // open (pseudo-terminals, socat, serial-over-IP bridges) is configured with termios.
 #pragma once
 
-#include "config/config.hpp"
+#include "base/link_config.hpp"
 
 #include <boost/system/error_code.hpp>
 
@@ -14,8 +14,7 @@
 
 namespace roomd {
 
-// The rates termios has a constant for, 50 to 4000000; the config loader keeps the same list.
-std::span<const int> standard_baud_rates();
+// One of kStandardBaudRates (base/link_config.hpp), each of which termios has a constant for.
 bool is_standard_baud_rate(int baud);
 
 // Why `line` cannot be applied ("unsupported baud rate 12345 (...)"), or "" when it can.

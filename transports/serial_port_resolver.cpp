@@ -29,13 +29,6 @@ std::string list_text(const std::vector<const SerialPortInfo*>& ports) {
 
 }  // namespace
 
-std::string port_spec_text(const SerialPortSpec& spec) {
-  if (!spec.usb) return spec.path;
-  std::string text = "usb " + spec.usb->vid + ":" + spec.usb->pid;
-  if (!spec.usb->serial.empty()) text += " serial " + spec.usb->serial;
-  return text;
-}
-
 ResolvedPort resolve_serial_port(const SerialPortSpec& spec, const PortCatalog& catalog) {
   if (!spec.usb) return {.path = follow_links(spec.path)};
 
@@ -53,7 +46,7 @@ ResolvedPort resolve_serial_port(const SerialPortSpec& spec, const PortCatalog& 
   }
   if (matches.size() == 1) return {.path = matches.front()->path};
 
-  const std::string wanted = port_spec_text(spec);
+  const std::string wanted = spec.describe();
   if (matches.empty()) {
     return {.error = SerialError::no_usb_match,
             .message = "no USB serial adapter matches " + wanted + " (" +

@@ -3,7 +3,7 @@
 // ttyUSB1 instead of ttyUSB0 is still found.
 #pragma once
 
-#include "config/config.hpp"
+#include "base/link_config.hpp"
 #include "transports/serial_port_catalog.hpp"
 
 #include <boost/system/error_code.hpp>
@@ -24,9 +24,5 @@ struct ResolvedPort {
 // that does not exist is returned unchanged and fails when opened, with its own error. A USB
 // identity is matched against `catalog`: vid and pid, and serial when given.
 ResolvedPort resolve_serial_port(const SerialPortSpec& spec, const PortCatalog& catalog);
-
-// "/dev/ttyUSB0" or "usb 0403:6001 serial A1B2", as SerialPortSpec::describe(), which lives
-// in the config library that transports do not link.
-std::string port_spec_text(const SerialPortSpec& spec);
 
 }  // namespace roomd

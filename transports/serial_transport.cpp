@@ -72,7 +72,7 @@ class SerialTransport::Impl : public std::enable_shared_from_this<Impl> {
   bool is_connected() const { return state_ == State::connected; }
 
   std::string describe() const {
-    return "serial " + (path_.empty() ? port_spec_text(cfg_.port) : path_);
+    return "serial " + (path_.empty() ? cfg_.port.describe() : path_);
   }
 
   std::string last_error() const { return last_error_; }

@@ -3,8 +3,8 @@
 // when the port vanishes (unplugged adapter, closed pty) it closes it and reopens with backoff.
 #pragma once
 
-#include "config/config.hpp"
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
+#include "base/link_config.hpp"
 #include "transports/serial_port_catalog.hpp"
 #include "transports/transport.hpp"
 

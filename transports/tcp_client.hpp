@@ -3,8 +3,8 @@
 // reconnects with jittered backoff whenever the device refuses or drops the link.
 #pragma once
 
-#include "config/config.hpp"
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
+#include "base/link_config.hpp"
 #include "transports/transport.hpp"
 
 #include <cstdint>

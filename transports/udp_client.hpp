@@ -3,8 +3,8 @@
 // counts as connected; each datagram received is one on_bytes call, each write one datagram.
 #pragma once
 
-#include "config/config.hpp"
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
+#include "base/link_config.hpp"
 #include "transports/backoff.hpp"
 #include "transports/transport.hpp"
 

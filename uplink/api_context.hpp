@@ -4,8 +4,8 @@
 // io_context) still finds it. Everything in it is used on the io thread.
 #pragma once
 
+#include "base/asio.hpp"
 #include "config/config.hpp"
-#include "runtime/asio.hpp"
 #include "runtime/log.hpp"
 #include "runtime/log_throttle.hpp"
 #include "uplink/access.hpp"

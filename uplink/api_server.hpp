@@ -3,8 +3,8 @@
 // stop it before.
 #pragma once
 
+#include "base/asio.hpp"
 #include "config/config.hpp"
-#include "runtime/asio.hpp"
 
 #include <boost/asio/io_context.hpp>
 

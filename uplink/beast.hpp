@@ -2,7 +2,7 @@
 // WebSocket, so the heavy headers stay out of the rest of roomd.
 #pragma once
 
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>

@@ -3,7 +3,7 @@
 // counters are plain integers.
 #pragma once
 
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
 
 #include <array>
 #include <cstdint>

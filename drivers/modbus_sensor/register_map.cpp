@@ -1,6 +1,6 @@
 #include "drivers/modbus_sensor/register_map.hpp"
 
-#include "config/units.hpp"
+#include "base/units.hpp"
 
 #include <algorithm>
 #include <map>

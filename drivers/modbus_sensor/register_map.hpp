@@ -3,8 +3,8 @@
 // rate are read in one request.
 #pragma once
 
+#include "base/asio.hpp"
 #include "base/json.hpp"
-#include "runtime/asio.hpp"
 #include "runtime/driver_info.hpp"
 #include "transports/modbus_types.hpp"
 

@@ -1,5 +1,7 @@
 #include "drivers/room/room.hpp"
 
+#include "base/units.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -55,13 +57,6 @@ std::string join_keys(const std::vector<std::string>& keys) {
   std::string out;
   for (const auto& key : keys) out += (out.empty() ? "" : ", ") + key;
   return out.empty() ? "none" : out;
-}
-
-std::string seconds(Duration d) {
-  auto text = std::to_string(d.count() / 1000.0);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (text.back() == '.') text.pop_back();
-  return text + " s";
 }
 
 }  // namespace
@@ -365,7 +360,7 @@ Task<Json> Room::run_jobs(std::string action, std::vector<Job> jobs) {
   std::string failures;
   for (std::size_t slot = 0; slot < jobs.size(); ++slot) {
     const auto& key = jobs[slot].key;
-    auto error = batch->errors[slot].value_or("no answer within " + seconds(call_timeout_) +
+    auto error = batch->errors[slot].value_or("no answer within " + duration_text(call_timeout_) +
                                               " (settings.call_timeout); it may still act");
     if (error.empty()) {
       ok.push_back(key);

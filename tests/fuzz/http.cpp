@@ -2,6 +2,7 @@
 // bytes take: Beast's parser with the API's limits, then the answer to a malformed request,
 // the WebSocket upgrade check, or the REST router over a real runtime (the room logic module
 // and a projector whose device is offline). Every answer must serialize as HTTP.
+#include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/api_context.hpp"
 #include "uplink/api_server.hpp"
@@ -48,7 +49,7 @@ struct Box {
     config.modules = {room, proj};
     config.systems = {{"sys-1", "Room", {"mod-room", "mod-proj"}}};
     if (!check_modules(config, registry).empty()) finding("the harness's config is invalid");
-    runtime = std::make_unique<Runtime>(io, config, registry);
+    runtime = std::make_unique<Runtime>(io, config, registry, make_device_links());
     runtime->logs().set_stderr(false);
     runtime->start();
     api = std::make_unique<ApiServer>(io, *runtime);

@@ -120,7 +120,7 @@ TEST_CASE("a silent device times out after the retries", "[queue]") {
   auto out = f.send("X", {.timeout = 20ms, .retries = 2});
   REQUIRE(test::run_until(f.io, [&] { return out->done; }));
   CHECK(f.written == std::vector<std::string>{"X", "X", "X"});
-  CHECK(out->error == "mod-test (fake): no reply to \"X\" within 20 ms (3 attempts)");
+  CHECK(out->error == "mod-test (fake): no reply to \"X\" within 20ms (3 attempts)");
 }
 
 TEST_CASE("a retry verdict resends and a later success completes", "[queue]") {

@@ -1,5 +1,6 @@
 // A module at run time: methods with typed arguments, status, failure and restart of a
 // driver that throws, timers cancelled on unload, logic drivers calling their peers.
+#include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
 #include "tests/support/exec.hpp"
 #include "tests/support/tcp_test_server.hpp"
@@ -103,7 +104,7 @@ struct Box {
     config.modules = {display, room};
     config.systems = {{"sys-1", "Room", {"mod-room", "mod-display"}}};
     REQUIRE(check_modules(config, registry).empty());
-    runtime = std::make_unique<Runtime>(io, config, registry);
+    runtime = std::make_unique<Runtime>(io, config, registry, make_device_links());
     runtime->logs().set_stderr(false);
     runtime->start();
   }
@@ -237,7 +238,7 @@ TEST_CASE("status and log levels survive a restart of the runtime", "[module]") 
   registry.add(make_registration<FakeRoom>());
   {
     asio::io_context io;
-    Runtime runtime(io, make_config(), registry);
+    Runtime runtime(io, make_config(), registry, make_device_links());
     runtime.logs().set_stderr(false);
     runtime.start();
     REQUIRE(test::run_until(
@@ -248,7 +249,7 @@ TEST_CASE("status and log levels survive a restart of the runtime", "[module]") 
     io.run_for(20ms);
   }
   asio::io_context io;
-  Runtime runtime(io, make_config(), registry);
+  Runtime runtime(io, make_config(), registry, make_device_links());
   runtime.logs().set_stderr(false);
   runtime.start();
   CHECK(runtime.state().get("mod-room", "scene") == Json({{"name", "presentation"}, {"level", 3}}));
@@ -301,7 +302,7 @@ TEST_CASE("a byte driver runs over a serial port that vanishes and comes back",
   display.transport = serial;
   config.modules = {display};
   REQUIRE(check_modules(config, registry).empty());
-  Runtime runtime(io, config, registry);
+  Runtime runtime(io, config, registry, make_device_links());
   runtime.logs().set_stderr(false);
   runtime.start();
   auto& module = *runtime.modules().module("mod-display");
@@ -368,7 +369,7 @@ TEST_CASE("modules are addressed by name and 1-based index within each system", 
   config.modules = {logic("mod-a", "Display", 0), logic("mod-b", "Display", 1),
                     logic("mod-c", "Switcher", 2)};
   config.systems = {{"sys-1", "One", {"mod-c", "mod-b", "mod-a"}}, {"sys-2", "Two", {"mod-a"}}};
-  Runtime runtime(io, config, registry);
+  Runtime runtime(io, config, registry, make_device_links());
   runtime.logs().set_stderr(false);
   auto& modules = runtime.modules();
   CHECK(modules.find("sys-1", "Display", 1)->module_id() == "mod-b");

@@ -1,5 +1,6 @@
 // Driver plugins: the example .so is loaded with dlopen and runs against a loopback device;
 // a plugin that claims another ABI is refused with a message that says what to do.
+#include "main/device_links.hpp"
 #include "runtime/plugin_abi.hpp"
 #include "runtime/runtime.hpp"
 #include "tests/support/tcp_test_server.hpp"
@@ -38,7 +39,7 @@ TEST_CASE("a plugin driver is loaded by path and runs", "[plugin]") {
   module.transport = tcp;
   config.modules = {module};
   REQUIRE(check_modules(config, registry).empty());
-  Runtime runtime(io, config, registry);
+  Runtime runtime(io, config, registry, make_device_links());
   runtime.logs().set_stderr(false);
   runtime.start();
   auto* echo_module = runtime.modules().module("mod-echo");

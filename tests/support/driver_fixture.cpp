@@ -1,4 +1,5 @@
 #include "tests/support/driver_fixture.hpp"
+#include "main/device_links.hpp"
 
 #include "tests/support/exec.hpp"
 #include "tests/support/wait.hpp"
@@ -43,7 +44,7 @@ DriverUnderTest::DriverUnderTest(asio::io_context& io, const std::string& state_
   INFO((errors.empty() ? std::string() : errors.front().text()));
   REQUIRE(errors.empty());
 
-  runtime = std::make_unique<Runtime>(io, config, registry);
+  runtime = std::make_unique<Runtime>(io, config, registry, make_device_links());
   runtime->logs().set_stderr(false);
   log_subscription =
       runtime->logs().subscribe(module_id, LogLevel::trace, [this](const LogRecord& record) {

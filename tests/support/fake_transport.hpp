@@ -3,7 +3,7 @@
 // no backoff and no timing, so a run is deterministic and needs no simulator.
 #pragma once
 
-#include "runtime/asio.hpp"
+#include "base/asio.hpp"
 #include "transports/transport.hpp"
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "transports/modbus_bus.hpp"
+#include "transports/modbus_bus_registry.hpp"
 
 #include "tests/support/tcp_test_server.hpp"
 #include "tests/support/wait.hpp"
@@ -265,7 +265,7 @@ TEST_CASE("modbus bus: exception replies and timeouts give clear errors", "[modb
   CHECK(timeout.timeout);
   CHECK(timeout.exception == 0);
   CHECK(timeout.error ==
-        bus_name(server) + " unit 3: no answer within 100 ms reading input register 1 (count 2)");
+        bus_name(server) + " unit 3: no answer within 100ms reading input register 1 (count 2)");
 
   // The bus goes on with the next request.
   CHECK(transact(io, *bus, read(1, Table::holding_register, 0)).ok);
@@ -356,7 +356,7 @@ TEST_CASE("modbus bus: a dead unit trips its breaker while the live ones keep th
   CHECK(dead_requests >= 3);
   CHECK(dead_requests <= static_cast<std::uint64_t>(2 + window / 300ms));
   const std::string tripped =
-      bus_name(server) + " unit 4 is not answering; polled every 300 ms until it answers";
+      bus_name(server) + " unit 4 is not answering; polled every 300ms until it answers";
   CHECK(std::count(pollers[3]->errors.begin(), pollers[3]->errors.end(), tripped) > 10);
   for (int i = 0; i < 3; ++i) {
     INFO("unit " << i + 1);

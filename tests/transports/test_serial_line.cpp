@@ -57,7 +57,7 @@ termios applied(const SerialLineConfig& config) {
 }  // namespace
 
 TEST_CASE("serial line: the standard baud rates", "[serial]") {
-  const auto rates = roomd::standard_baud_rates();
+  const auto& rates = roomd::kStandardBaudRates;
   REQUIRE(rates.size() == 30);
   CHECK(rates.front() == 50);
   CHECK(rates.back() == 4000000);

@@ -200,9 +200,3 @@ TEST_CASE("serial resolver: several matching adapters are named, not guessed", "
         "/dev/ttyUSB0, 0403:6010 serial FT1 at /dev/ttyUSB1; name the port by its "
         "/dev/serial/by-id path instead");
 }
-
-TEST_CASE("serial resolver: port specs as text", "[serial]") {
-  CHECK(roomd::port_spec_text(path_spec("/dev/ttyUSB0")) == "/dev/ttyUSB0");
-  CHECK(roomd::port_spec_text(usb_spec("0403", "6001", "A1B2")) == "usb 0403:6001 serial A1B2");
-  CHECK(roomd::port_spec_text(usb_spec("0403", "6001")) == "usb 0403:6001");
-}

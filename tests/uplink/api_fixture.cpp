@@ -1,4 +1,5 @@
 #include "tests/uplink/api_fixture.hpp"
+#include "main/device_links.hpp"
 
 #include "runtime/driver.hpp"
 #include "runtime/driver_info.hpp"
@@ -170,7 +171,7 @@ ApiFixture::ApiFixture(ApiOptions options) {
   INFO((errors.empty() ? std::string() : errors.front().text()));
   REQUIRE(errors.empty());
 
-  runtime_ = std::make_unique<Runtime>(io_, config, registry_);
+  runtime_ = std::make_unique<Runtime>(io_, config, registry_, make_device_links());
   runtime_->logs().set_stderr(false);
   runtime_->start();
   server_ = std::make_unique<ApiServer>(io_, *runtime_);

@@ -111,7 +111,7 @@ TEST_CASE("extron_sis: a switcher that does not answer fails the method after th
   s.simulator.set_fault(ex::Fault::no_answer);
   s.simulator.clear_received();
   auto [value, error] = s.exec("tie", Json::array({1, 1}));
-  CHECK_THAT(error, Catch::Contains("no reply") && Catch::Contains("within 300 ms") &&
+  CHECK_THAT(error, Catch::Contains("no reply") && Catch::Contains("within 300ms") &&
                         Catch::Contains("3 attempts"));
   CHECK(s.count_received("1*1!") == 3);
   CHECK(s.module().run_state() == ModuleRunState::running);

@@ -1,6 +1,7 @@
 // Modbus sensors through the runtime: TCP and RTU reads reach the state store, deadband
 // and change-only publishing, a dead slave among live ones, exception replies as errors.
 #include "drivers/modbus_sensor/modbus_simulator.hpp"
+#include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
 #include "tests/support/exec.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -66,7 +67,7 @@ struct SensorBox {
   void start() {
     auto problems = check_modules(config, registry);
     for (const auto& p : problems) FAIL(p.text());
-    runtime = std::make_unique<Runtime>(io, config, registry);
+    runtime = std::make_unique<Runtime>(io, config, registry, make_device_links());
     runtime->logs().set_stderr(false);
     for (const auto& m : config.modules)
       log_subs.push_back(runtime->logs().subscribe(

@@ -1,5 +1,6 @@
 // Byte-exact RTU transcript: the test is the slave on a pseudo-terminal. roomd must send the
 // XY-MD02 datasheet request, and the datasheet answer must become 30.5 °C and 54.6 %RH.
+#include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
@@ -63,7 +64,7 @@ TEST_CASE("XY-MD02 RTU transcript: request bytes, answer bytes, status", "[modbu
   module.transport = rtu;
   config.modules = {module};
   REQUIRE(check_modules(config, registry).empty());
-  Runtime runtime(io, config, registry);
+  Runtime runtime(io, config, registry, make_device_links());
   runtime.logs().set_stderr(false);
   runtime.start();
 

@@ -446,7 +446,7 @@ TEST_CASE("a projector that does not answer fails the method after the timeout",
   auto started = Clock::now();
   auto [value, error] = p.exec("power", Json::array({true}));
   auto took = Clock::now() - started;
-  CHECK_THAT(error, Catch::Contains("no reply to 'power'") && Catch::Contains("within 200 ms") &&
+  CHECK_THAT(error, Catch::Contains("no reply to 'power'") && Catch::Contains("within 200ms") &&
                         Catch::Contains("3 attempts"));
   CHECK(p.count_received("%1POWR 1") == 3);
   // At most a poll's three attempts ahead of it, then its own three.

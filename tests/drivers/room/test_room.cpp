@@ -4,6 +4,7 @@
 // sources and bad settings.
 #include "drivers/pjlink/pjlink_simulator.hpp"
 #include "drivers/room/room.hpp"
+#include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
 #include "tests/drivers/room/fake_devices.hpp"
 #include "tests/support/exec.hpp"
@@ -91,7 +92,7 @@ struct RoomBox {
     INFO((errors.empty() ? std::string() : errors.front().text()));
     REQUIRE(errors.empty());
 
-    runtime = std::make_unique<Runtime>(io, config, registry);
+    runtime = std::make_unique<Runtime>(io, config, registry, make_device_links());
     runtime->logs().set_stderr(false);
     runtime->start();
   }
@@ -160,7 +161,7 @@ TEST_CASE("peers lists the other modules of a module's systems once each", "[roo
                     {"sys-2", "Two", {"mod-c", "mod-room"}},
                     {"sys-3", "Three", {"mod-far"}}};
   REQUIRE(check_modules(config, registry).empty());
-  Runtime runtime(io, config, registry);
+  Runtime runtime(io, config, registry, make_device_links());
   runtime.logs().set_stderr(false);
 
   auto peers = runtime.modules().module("mod-room")->peers();
@@ -416,7 +417,7 @@ TEST_CASE("with skip_offline off, an offline device fails after call_timeout", "
   REQUIRE(error.empty());
   CHECK(ok_of(result) == Strings{"Display_1", "Display_2"});
   CHECK_THAT(result.at("failed").at("Projector_1").get<std::string>(),
-             Catch::StartsWith("no answer within 0.3 s"));
+             Catch::StartsWith("no answer within 300ms"));
 }
 
 TEST_CASE("bad room settings are config errors with their settings path", "[room][settings]") {

@@ -198,7 +198,7 @@ TEST_CASE("samsung_mdc: replies with a bad checksum or another display's id are 
   SECTION("bad checksum") {
     d.simulator.set_fault(Fault::bad_checksum);
     auto [value, error] = d.exec("power", {true});
-    CHECK_THAT(error, Catch::Contains("no reply to 'power' within 150 ms (3 attempts)"));
+    CHECK_THAT(error, Catch::Contains("no reply to 'power' within 150ms (3 attempts)"));
     CHECK(d.simulator.received().size() == 3);
     auto warnings = d.logged(LogLevel::warn, "bad checksum");
     REQUIRE(warnings.size() == 3);

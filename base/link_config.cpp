@@ -1,5 +1,4 @@
-// The few behaviours of the config structs that are more than data.
-#include "config/config.hpp"
+#include "base/link_config.hpp"
 
 namespace roomd {
 

@@ -1,4 +1,4 @@
-#include "transports/modbus_bus.hpp"
+#include "transports/modbus_bus_registry.hpp"
 
 #include "transports/host_port.hpp"
 #include "transports/modbus_bus_worker.hpp"

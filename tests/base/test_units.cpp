@@ -1,4 +1,4 @@
-#include "config/units.hpp"
+#include "base/units.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -20,6 +20,19 @@ TEST_CASE("parse_duration accepts every unit", "[config][units]") {
   CHECK(parse_duration("1h") == hours{1});
   CHECK(parse_duration("30d") == days{30});
   CHECK(parse_duration("0s") == Duration{0});
+}
+
+TEST_CASE("durations are written as the config writes them", "[config][units]") {
+  CHECK(duration_text(Duration{250}) == "250ms");
+  CHECK(duration_text(Duration{1500}) == "1500ms");
+  CHECK(duration_text(seconds{30}) == "30s");
+  CHECK(duration_text(seconds{90}) == "90s");
+  CHECK(duration_text(minutes{5}) == "5m");
+  CHECK(duration_text(hours{2}) == "2h");
+  CHECK(duration_text(days{30}) == "30d");
+  CHECK(duration_text(Duration{0}) == "0ms");
+  for (auto d : {Duration{7}, Duration{61000}, Duration{86400000}})
+    CHECK(parse_duration(duration_text(d)) == d);
 }
 
 TEST_CASE("parse_duration accepts exact fractions", "[config][units]") {

@@ -1,4 +1,4 @@
-#include "config/units.hpp"
+#include "base/units.hpp"
 
 #include <array>
 #include <cstdint>
@@ -96,6 +96,15 @@ std::optional<Duration> parse_duration(std::string_view text) {
 
 std::optional<std::uint64_t> parse_size(std::string_view text) {
   return parse_with_units(text, kSizeUnits);
+}
+
+std::string duration_text(Duration d) {
+  const auto ms = d.count();
+  for (auto unit = kDurationUnits.rbegin(); unit != kDurationUnits.rend(); ++unit) {
+    const auto scale = static_cast<Duration::rep>(unit->scale);
+    if (ms != 0 && ms % scale == 0) return std::to_string(ms / scale) + std::string(unit->suffix);
+  }
+  return std::to_string(ms) + "ms";
 }
 
 }  // namespace roomd
