@@ -10,9 +10,9 @@
 #include "drivers/pjlink/pjlink_simulator.hpp"
 #include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
-#include "uplink/api_context.hpp"
-#include "uplink/api_server.hpp"
-#include "uplink/beast.hpp"
+#include "uplink/http/api_context.hpp"
+#include "uplink/http/api_server.hpp"
+#include "uplink/http/beast.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>

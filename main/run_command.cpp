@@ -3,7 +3,7 @@
 #include "main/file_limit.hpp"
 #include "main/sd_notify.hpp"
 #include "runtime/runtime.hpp"
-#include "uplink/api_server.hpp"
+#include "uplink/http/api_server.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>

@@ -16,6 +16,11 @@ Runtime::Runtime(asio::io_context& io, Config config, DriverRegistry& registry,
   logs_.on_level_changed([this](const std::string& module, LogLevel level) {
     persistence_->save_log_level(module, std::string(to_string(level)));
   });
+  state_.on_listener_error(
+      [this](std::string_view module_id, std::string_view name, std::string_view what) {
+        log_.error("a subscriber to ", module_id, ".", name,
+                   " failed on a change and missed it: ", what, "; the module carries on");
+      });
   modules_ =
       std::make_unique<ModuleManager>(io, config_, registry, state_, logs_, std::move(links));
 }

@@ -55,23 +55,25 @@ struct Entry {
   bool has_value = false;
 };
 
-// Calls every still-active listener. A throwing listener must not keep the others from
-// hearing about the change, so the first exception is rethrown only after all have run.
+// Calls every still-active listener. A listener belongs to whoever subscribed (the API, the
+// persistence, the outbox), not to the module that set the value: its exception is reported
+// and never reaches the setter, so a broken subscriber cannot fail or restart a module.
 void call_all(const SlotListPtr& key_listeners, const SlotListPtr& all_listeners,
-              std::string_view module_id, std::string_view name, const Json& value) {
-  std::exception_ptr first_error;
+              std::string_view module_id, std::string_view name, const Json& value,
+              const StateStore::ErrorReporter& report) {
   for (const SlotListPtr* list : {&key_listeners, &all_listeners}) {
     if (!*list) continue;
     for (const auto& slot : **list) {
       if (!slot->active.load(std::memory_order_acquire)) continue;
       try {
         slot->fn(module_id, name, value);
+      } catch (const std::exception& e) {
+        if (report) report(module_id, name, e.what());
       } catch (...) {
-        if (!first_error) first_error = std::current_exception();
+        if (report) report(module_id, name, "unknown exception");
       }
     }
   }
-  if (first_error) std::rethrow_exception(first_error);
 }
 
 }  // namespace
@@ -121,6 +123,7 @@ struct StateStore::Core {
     all = without_slot(old, id);
   }
 
+  ErrorReporter report;  // set before the first set(), read without the lock
   mutable std::mutex mutex;
   StringMap<StringMap<Entry>> modules;
   SlotListPtr all;
@@ -131,6 +134,10 @@ struct StateStore::Core {
 StateStore::StateStore() : core_(std::make_shared<Core>()) {}
 
 StateStore::~StateStore() = default;
+
+void StateStore::on_listener_error(ErrorReporter report) {
+  core_->report = std::move(report);
+}
 
 bool StateStore::set(std::string_view module_id, std::string_view name, Json value) {
   SlotListPtr key_listeners;
@@ -149,7 +156,7 @@ bool StateStore::set(std::string_view module_id, std::string_view name, Json val
     ++core_->changes;
   }
   if (key_listeners || all_listeners) {
-    call_all(key_listeners, all_listeners, module_id, name, notified);
+    call_all(key_listeners, all_listeners, module_id, name, notified, core_->report);
   }
   return true;
 }
@@ -169,7 +176,7 @@ bool StateStore::erase(std::string_view module_id, std::string_view name) {
     core_->prune(module_id, name);
   }
   static const Json kNull;
-  call_all(key_listeners, all_listeners, module_id, name, kNull);
+  call_all(key_listeners, all_listeners, module_id, name, kNull, core_->report);
   return true;
 }
 

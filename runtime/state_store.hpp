@@ -1,6 +1,7 @@
 // The box's current status: one JSON value per (module id, status name). Setting a value
 // notifies subscribers only when it really changed. Listeners run on the setter's thread,
 // after the store's lock is released; a listener that needs its own executor posts to it.
+// A listener that throws is reported, never the setter's problem.
 #pragma once
 
 #include "base/json.hpp"
@@ -23,10 +24,17 @@ class StateStore {
   using Listener =
       std::function<void(std::string_view module_id, std::string_view name, const Json& value)>;
 
+  // What a listener threw, for the log: the variable and the exception's message.
+  using ErrorReporter =
+      std::function<void(std::string_view module_id, std::string_view name, std::string_view what)>;
+
   StateStore();
   ~StateStore();
   StateStore(const StateStore&) = delete;
   StateStore& operator=(const StateStore&) = delete;
+
+  // Where listeners' exceptions go; they never reach the setter. Call before the first set().
+  void on_listener_error(ErrorReporter report);
 
   // Stores the value; returns true and notifies when it differs from the current one.
   bool set(std::string_view module_id, std::string_view name, Json value);

@@ -4,11 +4,11 @@
 // and a projector whose device is offline). Every answer must serialize as HTTP.
 #include "main/device_links.hpp"
 #include "runtime/runtime.hpp"
-#include "uplink/api_context.hpp"
-#include "uplink/api_server.hpp"
-#include "uplink/credentials.hpp"
-#include "uplink/http_request.hpp"
-#include "uplink/upgrade_check.hpp"
+#include "uplink/http/api_context.hpp"
+#include "uplink/http/api_server.hpp"
+#include "uplink/http/credentials.hpp"
+#include "uplink/http/http_request.hpp"
+#include "uplink/http/upgrade_check.hpp"
 
 #include <boost/asio/io_context.hpp>
 

@@ -1,11 +1,13 @@
 #include "tests/uplink/api_fixture.hpp"
+
 #include "main/device_links.hpp"
+#include "uplink/http/api_context.hpp"
 
 #include "runtime/driver.hpp"
 #include "runtime/driver_info.hpp"
 #include "runtime/methods.hpp"
 #include "tests/support/wait.hpp"
-#include "uplink/access.hpp"
+#include "uplink/core/access.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -110,6 +112,20 @@ class ApiTestSwitcher final : public Driver {
   }
 };
 
+// A driver that cannot even be created: its module fails and keeps restarting.
+class ApiTestBroken final : public Driver {
+ public:
+  static DriverInfo info() {
+    DriverInfo info;
+    info.name = "api_test_broken";
+    info.generic_name = "Broken";
+    info.transport = TransportKind::none;
+    return info;
+  }
+  static void expose(Methods<ApiTestBroken>&) {}
+  ApiTestBroken() { throw std::runtime_error("firmware table missing"); }
+};
+
 std::uint16_t closed_port() {
   asio::io_context io;
   tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
@@ -128,9 +144,10 @@ std::string hex(const std::array<unsigned char, 32>& digest) {
 
 }  // namespace
 
-ApiFixture::ApiFixture(ApiOptions options) {
+ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   registry_.add(make_registration<ApiTestDisplay>());
   registry_.add(make_registration<ApiTestSwitcher>());
+  registry_.add(make_registration<ApiTestBroken>());
   Config config;
   config.box.id = "box-api";
   config.box.name = "API test box";
@@ -167,6 +184,11 @@ ApiFixture::ApiFixture(ApiOptions options) {
   config.modules = {a, b, c, net};
   config.systems = {{"sys-1", "Room 1", {"mod-a", "mod-b", "mod-net"}},
                     {"sys-2", "Room 2", {"mod-c"}}};
+  if (options.broken_module) {
+    config.modules.push_back(
+        {"mod-broken", "api_test_broken", "Broken", {}, Json::object(), {}, "modules[4]"});
+    config.systems[1].modules.push_back("mod-broken");
+  }
   auto errors = check_modules(config, registry_);
   INFO((errors.empty() ? std::string() : errors.front().text()));
   REQUIRE(errors.empty());
@@ -176,10 +198,9 @@ ApiFixture::ApiFixture(ApiOptions options) {
   runtime_->start();
   server_ = std::make_unique<ApiServer>(io_, *runtime_);
   port_ = server_->start();
-  thread_ = std::thread([this] {
-    auto guard = asio::make_work_guard(io_);
-    io_.run();
-  });
+  auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
+      io_.get_executor());
+  for (int i = 0; i < options.io_threads; ++i) threads_.emplace_back([this, guard] { io_.run(); });
 }
 
 ApiFixture::~ApiFixture() {
@@ -188,14 +209,14 @@ ApiFixture::~ApiFixture() {
     runtime_->stop();
   });
   on_io([this] { io_.stop(); });
-  thread_.join();
+  for (auto& thread : threads_) thread.join();
   server_.reset();
   runtime_.reset();
 }
 
 void ApiFixture::on_io(const std::function<void()>& fn) {
   std::promise<void> done;
-  asio::post(io_, [&] {
+  asio::post(server_ ? server_->context().strand : io_.get_executor(), [&] {
     fn();
     done.set_value();
   });

@@ -4,8 +4,8 @@
 
 #include "runtime/runtime.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "uplink/api_server.hpp"
-#include "uplink/beast.hpp"
+#include "uplink/http/api_server.hpp"
+#include "uplink/http/beast.hpp"
 
 #include <chrono>
 #include <functional>
@@ -36,7 +36,9 @@ struct ApiOptions {
   std::size_t max_queue_bytes = 1 << 20;
   std::chrono::milliseconds max_queue_age{10000};
   std::chrono::milliseconds idle_timeout{60000};
-  std::string state_dir;  // empty: a fresh temporary directory
+  std::string state_dir;       // empty: a fresh temporary directory
+  bool broken_module = false;  // adds mod-broken (sys-2 Broken_1), whose driver always fails
+  int io_threads = 1;          // threads running the io_context (drivers' strands and the API's)
 };
 
 // sys-1: Display_1 (mod-a), Display_2 (mod-b), Switcher_1 (mod-net: TCP to a closed port, so
@@ -48,20 +50,20 @@ class ApiFixture {
   ~ApiFixture();
 
   std::uint16_t port() const { return port_; }
-  // Runs fn on the io thread and waits for it.
+  // Runs fn on the API strand and waits for it.
   void on_io(const std::function<void()>& fn);
   void set_status(const std::string& module_id, const std::string& name, Json value);
   Runtime& runtime() { return *runtime_; }
   ApiServer& server() { return *server_; }
 
  private:
-  asio::io_context io_{1};
+  asio::io_context io_;
   TempDir dir_;
   DriverRegistry registry_;
   std::unique_ptr<Runtime> runtime_;
   std::unique_ptr<ApiServer> server_;
   std::uint16_t port_ = 0;
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 // Every log record at `level` or above, from any module (the API's own lines are module

@@ -1,0 +1,144 @@
+#include "uplink/core/metrics.hpp"
+
+#include "runtime/runtime.hpp"
+#include "uplink/core/notify_hub.hpp"
+#include "uplink/http/connection_limits.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace roomd {
+
+namespace {
+
+// Label values escape backslash, quote and newline (exposition format).
+std::string label(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string number(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.9g", value);
+  return buffer;
+}
+
+void header(std::ostringstream& out, const char* name, const char* type, const char* help) {
+  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
+}
+
+}  // namespace
+
+void Metrics::Histogram::observe(double seconds) {
+  for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+    if (seconds <= kLatencyBuckets[i]) {
+      ++buckets[i];
+      break;
+    }
+  }
+  ++count;
+  sum += seconds;
+}
+
+void Metrics::exec_done(const std::string& module_id, Clock::duration elapsed, bool ok) {
+  auto& stats = exec_[module_id];
+  (ok ? stats.ok : stats.failed)++;
+  stats.latency.observe(std::chrono::duration<double>(elapsed).count());
+}
+
+std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
+                            const ConnectionLimits& connections) const {
+  std::ostringstream out;
+  auto counter = [&](const char* name, const char* help, std::uint64_t value) {
+    header(out, name, "counter", help);
+    out << name << ' ' << value << '\n';
+  };
+  auto gauge = [&](const char* name, const char* help, double value) {
+    header(out, name, "gauge", help);
+    out << name << ' ' << number(value) << '\n';
+  };
+  gauge("roomd_http_connections",
+        "Open API connections of every kind (HTTP, WebSocket, unfinished requests)",
+        static_cast<double>(connections.open()));
+  counter("roomd_http_evicted_total",
+          "Connections still waiting for a request head, closed to make room for a new one",
+          connections.evicted());
+  gauge("roomd_ws_connections", "Open WebSocket connections",
+        static_cast<double>(connections_open));
+  counter("roomd_ws_connections_total", "WebSocket connections accepted", connections_total);
+  counter("roomd_ws_rejected_total", "Upgrades refused with 401 or 503", connections_rejected);
+  header(out, "roomd_http_refused_total", "counter",
+         "Connections answered 503 and closed at accept, by the bound they hit");
+  out << "roomd_http_refused_total{limit=\"max_connections\"} " << http_refused_server_full << '\n';
+  out << "roomd_http_refused_total{limit=\"max_connections_per_address\"} "
+      << http_refused_address_full << '\n';
+  counter("roomd_http_bad_requests_total", "Malformed HTTP requests or handshakes (400)",
+          http_bad_requests);
+  counter("roomd_accept_errors_total", "Failed accepts (out of file descriptors and the like)",
+          accept_errors);
+  counter("roomd_limit_refusals_total",
+          "Requests refused by a per-connection bound (bindings, debug streams, execs)",
+          limit_refusals);
+  counter("roomd_ws_slow_closed_total", "Connections closed with 1008 for not reading",
+          slow_closed);
+  counter("roomd_requests_total", "Protocol requests received", requests);
+  gauge("roomd_bindings", "Active bindings", static_cast<double>(hub.bindings()));
+  counter("roomd_notifies_sent_total", "Notify messages written to clients", notifies_sent);
+  counter("roomd_notifies_coalesced_total",
+          "Notify messages replaced by a newer value before being written", notifies_coalesced);
+  counter("roomd_log_records_dropped_total",
+          "Debug records not delivered because their connection was closing", log_records_dropped);
+
+  header(out, "roomd_exec_total", "counter", "Method calls by module and outcome");
+  for (const auto& [id, stats] : exec_) {
+    out << "roomd_exec_total{module=\"" << label(id) << "\",result=\"ok\"} " << stats.ok << '\n';
+    out << "roomd_exec_total{module=\"" << label(id) << "\",result=\"error\"} " << stats.failed
+        << '\n';
+  }
+  header(out, "roomd_exec_duration_seconds", "histogram", "Method call latency by module");
+  for (const auto& [id, stats] : exec_) {
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
+      cumulative += stats.latency.buckets[i];
+      out << "roomd_exec_duration_seconds_bucket{module=\"" << label(id) << "\",le=\""
+          << number(kLatencyBuckets[i]) << "\"} " << cumulative << '\n';
+    }
+    out << "roomd_exec_duration_seconds_bucket{module=\"" << label(id) << "\",le=\"+Inf\"} "
+        << stats.latency.count << '\n';
+    out << "roomd_exec_duration_seconds_sum{module=\"" << label(id) << "\"} "
+        << number(stats.latency.sum) << '\n';
+    out << "roomd_exec_duration_seconds_count{module=\"" << label(id) << "\"} "
+        << stats.latency.count << '\n';
+  }
+
+  header(out, "roomd_module_connected", "gauge", "1 while the module's device is connected");
+  for (const auto& module : runtime.modules().modules()) {
+    auto connected = runtime.state().get(module->module_id(), "connected");
+    bool up = connected && connected->is_boolean() && connected->get<bool>();
+    out << "roomd_module_connected{module=\"" << label(module->module_id()) << "\",driver=\""
+        << label(module->driver().info.name) << "\"} " << (up ? 1 : 0) << '\n';
+  }
+  header(out, "roomd_module_queue_depth", "gauge", "Commands waiting in the module's queue");
+  for (const auto& module : runtime.modules().modules()) {
+    out << "roomd_module_queue_depth{module=\"" << label(module->module_id()) << "\"} "
+        << module->queue_depth() << '\n';
+  }
+  header(out, "roomd_module_restarts_total", "counter", "Module restarts after a failure");
+  for (const auto& module : runtime.modules().modules()) {
+    out << "roomd_module_restarts_total{module=\"" << label(module->module_id()) << "\"} "
+        << module->restarts() << '\n';
+  }
+  counter("roomd_state_changes_total", "Status changes in the state store",
+          runtime.state().changes());
+  return out.str();
+}
+
+}  // namespace roomd

@@ -1,0 +1,154 @@
+#include "uplink/core/request_core.hpp"
+
+#include "base/text.hpp"
+#include "runtime/module.hpp"
+#include "runtime/runtime.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <cstdio>
+
+namespace roomd {
+
+namespace {
+
+std::string duration_phrase(Clock::duration elapsed) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f ms",
+                std::chrono::duration<double, std::milli>(elapsed).count());
+  return text;
+}
+
+std::string role_phrase(const Grant& grant) {
+  return "key " + grant.key_id + " is " + to_string(grant.role);
+}
+
+}  // namespace
+
+RequestCore::RequestCore(Runtime& runtime, const ApiConfig& config, Logger log, Executor strand)
+    : runtime(runtime),
+      config(config),
+      strand(strand),
+      log(std::move(log)),
+      hub(runtime.state(), strand) {}
+
+// The attempt is logged (protocol.md §4), but a client cannot fill the log with attempts.
+Failure RequestCore::denied(const Caller& caller, std::string_view what, std::string_view on,
+                            const std::string& why, std::string message) {
+  if (auto more = warnings.denied.pass())
+    log.warn("access denied: key ", caller.grant.key_id, " (", to_string(caller.grant.role), ", ",
+             caller.via, " ", caller.peer, ") ", excerpt(what), " on ", excerpt(on), ": ", why,
+             *more);
+  return {ErrorCode::access_denied, std::move(message)};
+}
+
+std::optional<Failure> RequestCore::check_role(const Caller& caller, Role needed,
+                                               std::string_view what) {
+  if (caller.grant.at_least(needed)) return std::nullopt;
+  return denied(
+      caller, what, "the box", std::string("needs role ") + to_string(needed),
+      std::string(what) + " needs role " + to_string(needed) + "; " + role_phrase(caller.grant));
+}
+
+Result<const System*> RequestCore::system(const Caller& caller, std::string_view id) {
+  if (!caller.grant.may_see(id))
+    return denied(caller, "access", id, "system not in the key's scope",
+                  "key " + caller.grant.key_id + " may not access system " + excerpt(id));
+  if (const System* found = runtime.modules().system(id)) return found;
+  return Failure{ErrorCode::system_not_found, "system " + excerpt(id) + " not found"};
+}
+
+Result<Module*> RequestCore::resolve(const Caller& caller, const Target& target, Role needed,
+                                     std::string_view what) {
+  const auto on = target.sys + " " + target.mod + "_" + std::to_string(target.index);
+  if (!caller.grant.may_see(target.sys))
+    return denied(caller, what, on, "system not in the key's scope",
+                  "key " + caller.grant.key_id + " may not access system " + excerpt(target.sys));
+  if (!caller.grant.at_least(needed))
+    return denied(
+        caller, what, on, std::string("needs role ") + to_string(needed),
+        std::string(what) + " needs role " + to_string(needed) + "; " + role_phrase(caller.grant));
+  auto& modules = runtime.modules();
+  if (!modules.system(target.sys))
+    return Failure{ErrorCode::system_not_found, "system " + excerpt(target.sys) + " not found"};
+  if (Module* module = modules.find(target.sys, target.mod, target.index)) return module;
+  return Failure{ErrorCode::module_not_found, "module " + excerpt(target.mod) + "_" +
+                                                  std::to_string(target.index) + " not found in " +
+                                                  excerpt(target.sys)};
+}
+
+std::vector<const System*> RequestCore::visible_systems(const Caller& caller) const {
+  std::vector<const System*> out;
+  for (const auto& sys : runtime.modules().systems())
+    if (caller.grant.may_see(sys.id)) out.push_back(&sys);
+  return out;
+}
+
+Result<Module*> RequestCore::module_by_id(const Caller& caller, std::string_view module_id,
+                                          Role needed, std::string_view what) {
+  if (auto failure = check_role(caller, needed, what)) return *failure;
+  Module* module = runtime.modules().module(module_id);
+  bool visible = false;
+  for (const System* sys : visible_systems(caller))
+    for (const auto& m : sys->modules) visible = visible || m.module == module;
+  if (!module || !visible)
+    return Failure{ErrorCode::module_not_found, "module " + excerpt(module_id) + " not found"};
+  return module;
+}
+
+void RequestCore::exec(const Caller& caller, Module& module, const std::string& method, Json args,
+                       ExecDone done) {
+  const auto& grant = caller.grant;
+  if (!may_call(grant, module.driver().info.methods, method)) {
+    done(denied(caller, "exec", module.module_id(), "privileged method " + excerpt(method),
+                excerpt(method) + " is a privileged method (admin only); " + role_phrase(grant)));
+    return;
+  }
+  const auto started = Clock::now();
+  // Who, what and with which arguments, for the audit line: the arguments as an excerpt.
+  auto audit = "exec by key " + grant.key_id + " (" + caller.via + " " + caller.peer +
+               "): " + module.module_id() + " " + excerpt(method) + " " +
+               json_excerpt(args, kLogExcerptBytes);
+  // The outcome arrives on the module's strand; everything after runs on the caller's.
+  module.exec(method, std::move(args),
+              [self = shared_from_this(), executor = caller.executor, mod_id = module.module_id(),
+               audit = std::move(audit), started,
+               done = std::move(done)](std::exception_ptr error, Json value) mutable {
+                const auto elapsed = Clock::now() - started;
+                asio::post(executor, [self = std::move(self), mod_id = std::move(mod_id),
+                                      audit = std::move(audit), elapsed, error,
+                                      value = std::move(value), done = std::move(done)]() mutable {
+                  self->metrics.exec_done(mod_id, elapsed, !error);
+                  if (!error) {
+                    self->log.info(audit, ": ok in ", duration_phrase(elapsed));
+                    done(std::move(value));
+                    return;
+                  }
+                  auto failure = failure_of(error);
+                  self->log.info(audit, ": failed in ", duration_phrase(elapsed), ": ",
+                                 excerpt(failure.message, kLogExcerptBytes));
+                  done(std::move(failure));
+                });
+              });
+}
+
+LogLevels RequestCore::log_levels(const std::string& module_id) {
+  auto& logs = runtime.logs();
+  return {module_id, logs.persistent_level(module_id).value_or(LogLevel::info),
+          logs.effective_level(module_id).value_or(LogLevel::info)};
+}
+
+Result<LogLevels> RequestCore::set_log_level(const Caller& caller, const std::string& module_id,
+                                             std::string_view level) {
+  auto parsed = parse_log_level(level);
+  if (!parsed)
+    return Failure{
+        ErrorCode::bad_request,
+        "level must be one of trace, debug, info, warn, error, fatal; got " + excerpt(level)};
+  runtime.logs().set_persistent_level(module_id, *parsed);
+  log.info("log level of ", module_id, " set to ", to_string(*parsed), " by key ",
+           caller.grant.key_id, " (", caller.via, ")");
+  return log_levels(module_id);
+}
+
+}  // namespace roomd

@@ -1,0 +1,46 @@
+// One HTTP connection to the API: reads requests (keep-alive), answers REST calls, and hands
+// a WebSocket upgrade on a control path to a WsSession once upgrade_check allows it, so a
+// refused client never gets a socket. A request head must arrive within api.header_timeout;
+// a malformed request is answered 400 before the connection closes. While it waits for a
+// head, a full server may close it to make room (ConnectionLimits).
+#pragma once
+
+#include "uplink/http/beast.hpp"
+#include "uplink/http/connection_limits.hpp"
+#include "uplink/http/http_request.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace roomd {
+
+struct ApiContext;
+
+class HttpSession final : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(std::shared_ptr<ApiContext> api, tcp::socket socket, ConnectionSlot slot);
+  void run();
+
+ private:
+  void read();
+  void on_header(beast::error_code ec);
+  void on_read(beast::error_code ec);
+  bool answer_error(beast::error_code ec);
+  void evict();
+  void upgrade();
+  void write(HttpResponse response);
+  void on_write(bool keep_alive, beast::error_code ec);
+  void close();
+
+  std::shared_ptr<ApiContext> keep_;  // outlives this session
+  ApiContext& api_;
+  ConnectionSlot slot_;  // before stream_, so it is released after the socket closed
+  beast::tcp_stream stream_;
+  std::string peer_;
+  beast::flat_buffer buffer_;
+  std::optional<RequestParser> parser_;
+  std::shared_ptr<HttpResponse> response_;  // kept alive while it is written
+};
+
+}  // namespace roomd
