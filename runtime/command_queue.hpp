@@ -5,7 +5,7 @@
 #pragma once
 
 #include "base/asio.hpp"
-#include "runtime/command.hpp"
+#include "runtime/sdk/command.hpp"
 #include "runtime/log.hpp"
 
 #include <boost/asio/steady_timer.hpp>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "base/link_config.hpp"
-#include "runtime/driver_info.hpp"
+#include "runtime/sdk/driver_info.hpp"
 #include "runtime/module.hpp"
 #include "transports/modbus_bus.hpp"
 

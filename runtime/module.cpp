@@ -1,7 +1,7 @@
 #include "runtime/module.hpp"
 
 #include "base/text.hpp"
-#include "runtime/printable.hpp"
+#include "runtime/sdk/printable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -6,7 +6,7 @@
 #include "base/asio.hpp"
 #include "config/config.hpp"
 #include "runtime/command_queue.hpp"
-#include "runtime/driver.hpp"
+#include "runtime/sdk/driver.hpp"
 #include "runtime/driver_registry.hpp"
 #include "runtime/log.hpp"
 #include "runtime/state_store.hpp"

@@ -5,7 +5,7 @@
 
 #include "runtime/database.hpp"
 #include "runtime/state_store.hpp"
-#include "runtime/subscription.hpp"
+#include "runtime/sdk/subscription.hpp"
 
 #include <functional>
 #include <memory>

@@ -2,10 +2,10 @@
 
 #include "base/json_parse.hpp"
 #include "base/text.hpp"
-#include "runtime/errors.hpp"
+#include "runtime/sdk/errors.hpp"
 #include "runtime/module.hpp"
 #include "runtime/runtime.hpp"
-#include "runtime/version.hpp"
+#include "runtime/sdk/version.hpp"
 #include "uplink/api_context.hpp"
 #include "uplink/url.hpp"
 

@@ -1,9 +1,9 @@
 #include "tests/uplink/api_fixture.hpp"
 #include "main/device_links.hpp"
 
-#include "runtime/driver.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/driver_info.hpp"
+#include "runtime/sdk/methods.hpp"
 #include "tests/support/wait.hpp"
 #include "uplink/access.hpp"
 

@@ -5,8 +5,8 @@
 #pragma once
 
 #include "base/json.hpp"
-#include "runtime/errors.hpp"
-#include "runtime/subscription.hpp"
+#include "runtime/sdk/errors.hpp"
+#include "runtime/sdk/subscription.hpp"
 #include "uplink/access.hpp"
 #include "uplink/notify_hub.hpp"
 #include "uplink/placeos/request.hpp"

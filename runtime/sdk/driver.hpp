@@ -6,10 +6,10 @@
 #include "base/asio.hpp"
 #include "base/json.hpp"
 #include "base/units.hpp"
-#include "runtime/command.hpp"
-#include "runtime/errors.hpp"
-#include "runtime/log.hpp"
-#include "runtime/subscription.hpp"
+#include "runtime/sdk/command.hpp"
+#include "runtime/sdk/errors.hpp"
+#include "runtime/sdk/logger.hpp"
+#include "runtime/sdk/subscription.hpp"
 #include "transports/modbus_request.hpp"
 
 #include <chrono>
