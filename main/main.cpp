@@ -1,6 +1,6 @@
 // roomd: the room controller daemon and its tools (see `roomd --help`).
 #include "main/cli.hpp"
-#include "runtime/version.hpp"
+#include "runtime/sdk/version.hpp"
 
 #include <cstdio>
 #include <exception>

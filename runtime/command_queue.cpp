@@ -1,8 +1,8 @@
 #include "runtime/command_queue.hpp"
 
 #include "base/units.hpp"
-#include "runtime/errors.hpp"
-#include "runtime/printable.hpp"
+#include "runtime/sdk/errors.hpp"
+#include "runtime/sdk/printable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

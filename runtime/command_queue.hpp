@@ -5,8 +5,8 @@
 #pragma once
 
 #include "base/asio.hpp"
-#include "runtime/command.hpp"
 #include "runtime/log.hpp"
+#include "runtime/sdk/command.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "base/link_config.hpp"
-#include "runtime/driver_info.hpp"
 #include "runtime/module.hpp"
+#include "runtime/sdk/driver_info.hpp"
 #include "transports/modbus_bus.hpp"
 
 #include <memory>

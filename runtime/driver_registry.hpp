@@ -2,9 +2,7 @@
 // from shared libraries named in the config. A module finds its driver here by name.
 #pragma once
 
-#include "runtime/driver.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/registration.hpp"
 
 #include <functional>
 #include <map>
@@ -14,25 +12,6 @@
 #include <vector>
 
 namespace roomd {
-
-struct DriverRegistration {
-  DriverInfo info;
-  std::shared_ptr<MethodTable> methods;
-  std::function<std::unique_ptr<Driver>()> create;
-  std::string origin = "built-in";  // or the plugin's path
-};
-
-template <class D>
-DriverRegistration make_registration() {
-  DriverRegistration registration;
-  registration.info = D::info();
-  registration.methods = std::make_shared<MethodTable>();
-  Methods<D> methods(*registration.methods);
-  D::expose(methods);
-  registration.info.methods = registration.methods->infos();
-  registration.create = [] { return std::make_unique<D>(); };
-  return registration;
-}
 
 class PluginLibrary;
 

@@ -51,6 +51,9 @@ void LogChannel::recompute_locked() {
   effective_.store(static_cast<std::uint8_t>(level), std::memory_order_relaxed);
 }
 
+Logger::Logger(std::shared_ptr<LogChannel> channel)
+    : channel_(std::move(channel)), level_(channel_ ? &channel_->effective_ : nullptr) {}
+
 void Logger::write(LogLevel level, std::string_view message) const {
   if (channel_) channel_->hub_.dispatch(*channel_, level, message);
 }

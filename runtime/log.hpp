@@ -4,7 +4,8 @@
 #pragma once
 
 #include "base/log_level.hpp"
-#include "runtime/subscription.hpp"
+#include "runtime/sdk/logger.hpp"
+#include "runtime/sdk/subscription.hpp"
 
 #include <atomic>
 #include <functional>
@@ -60,54 +61,6 @@ class LogChannel {
     std::shared_ptr<LogListener> fn;
   };
   std::vector<Listener> listeners_;
-};
-
-// What a driver or runtime component holds to write records. Cheap to copy.
-class Logger {
- public:
-  Logger() = default;
-  explicit Logger(std::shared_ptr<LogChannel> channel) : channel_(std::move(channel)) {}
-
-  bool enabled(LogLevel level) const noexcept { return channel_ && level >= channel_->effective(); }
-
-  template <class... Parts>
-  void log(LogLevel level, const Parts&... parts) const {
-    if (!enabled(level)) return;
-    std::ostringstream out;
-    (out << ... << parts);
-    write(level, out.str());
-  }
-  template <class... Parts>
-  void trace(const Parts&... p) const {
-    log(LogLevel::trace, p...);
-  }
-  template <class... Parts>
-  void debug(const Parts&... p) const {
-    log(LogLevel::debug, p...);
-  }
-  template <class... Parts>
-  void info(const Parts&... p) const {
-    log(LogLevel::info, p...);
-  }
-  template <class... Parts>
-  void warn(const Parts&... p) const {
-    log(LogLevel::warn, p...);
-  }
-  template <class... Parts>
-  void error(const Parts&... p) const {
-    log(LogLevel::error, p...);
-  }
-  template <class... Parts>
-  void fatal(const Parts&... p) const {
-    log(LogLevel::fatal, p...);
-  }
-
-  // Writes an already formatted message (the level check is the caller's).
-  void write(LogLevel level, std::string_view message) const;
-  const std::string& module_id() const;
-
- private:
-  std::shared_ptr<LogChannel> channel_;
 };
 
 class LogHub {

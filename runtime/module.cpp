@@ -1,7 +1,7 @@
 #include "runtime/module.hpp"
 
 #include "base/text.hpp"
-#include "runtime/printable.hpp"
+#include "runtime/sdk/printable.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -143,7 +143,7 @@ void Module::load() {
       strand_, log_,
       [this](const std::string& bytes) {
         if (!transport_ || !transport_->write(bytes)) return false;
-        if (log_.enabled(LogLevel::trace)) log_.trace("-> ", printable(bytes));
+        log_sent(bytes);
         return true;
       },
       [this] { return describe(); });
@@ -207,60 +207,6 @@ void Module::fail(const std::string& where, std::exception_ptr error) {
   });
 }
 
-void Module::on_link_up() {
-  link_up_ = true;
-  connect_failures_ = 0;
-  tokenizer_->clear();
-  log_.info("connected to ", transport_->describe());
-  if (!driver_.info.handshake) set_online(true);
-  spawn(instance_->connected(), "connected");
-}
-
-void Module::on_link_down(const error_code& ec) {
-  if (!link_up_) {
-    // Failed attempts repeat every few seconds while a device is off: say it once loudly.
-    auto detail = transport_->last_error();
-    if (detail.empty()) detail = transport_->describe() + ": " + ec.message();
-    if (connect_failures_++ == 0)
-      log_.warn("cannot connect: ", detail,
-                "; retrying with backoff (check the device is on and reachable)");
-    else
-      log_.debug("still cannot connect: ", detail);
-    return;
-  }
-  link_up_ = false;
-  tokenizer_->clear();
-  log_.warn("disconnected from ", transport_->describe(), ": ", ec.message(), "; reconnecting");
-  set_online(false);
-  try {
-    instance_->disconnected();
-  } catch (...) {
-    fail("disconnected", std::current_exception());
-  }
-}
-
-void Module::on_bytes(std::string_view bytes) {
-  if (log_.enabled(LogLevel::trace)) log_.trace("<- ", printable(bytes));
-  auto generation = generation_;
-  std::exception_ptr error;
-  std::string failed_frame;
-  tokenizer_->feed(bytes, [&, generation](std::string_view frame) {
-    if (error || generation != generation_) return;
-    try {
-      auto* pending = queue_->pending();
-      auto outcome = instance_->received(frame, pending);
-      if (pending && outcome == Received::success && !pending->result_is_set())
-        pending->set_result(std::string(frame));
-      queue_->resolve_pending(outcome);
-    } catch (...) {
-      error = std::current_exception();
-      failed_frame = printable(frame);
-    }
-  });
-  // Only now: failing unloads the module, and with it the tokenizer that was feeding us.
-  if (error && generation == generation_) fail("received(\"" + failed_frame + "\")", error);
-}
-
 void Module::set_online(bool online) {
   if (online_ == online) return;
   online_ = online;
@@ -279,12 +225,6 @@ void Module::set_status(std::string_view name, Json value) {
 
 Json Module::status(std::string_view name) const {
   return state_.get(config_.id, name).value_or(Json(nullptr));
-}
-
-Task<Json> Module::send(std::string bytes, SendOptions options) {
-  if (!queue_) throw RequestFailed(config_.id + " is stopped; command not sent");
-  auto queue = queue_;  // the module may unload while this waits
-  co_return co_await queue->send(std::move(bytes), std::move(options));
 }
 
 void Module::start_timer(Duration first, Duration period, std::function<Task<void>()> fn) {
@@ -320,28 +260,6 @@ bool Module::online() const {
 void Module::ready() {
   if (!link_up_) return;
   set_online(true);
-}
-
-bool Module::write(std::string bytes) {
-  return write_secret(std::move(bytes), 0);
-}
-
-bool Module::write_secret(std::string bytes, std::size_t secret_length) {
-  if (!transport_ || !link_up_) return false;
-  if (log_.enabled(LogLevel::trace)) {
-    // Passwords and digests stay out of the log even at trace: only their length shows.
-    const auto hidden = std::min(secret_length, bytes.size());
-    if (hidden > 0)
-      log_.trace("-> <", hidden, " secret bytes>",
-                 printable(std::string_view(bytes).substr(hidden)));
-    else
-      log_.trace("-> ", printable(bytes));
-  }
-  return transport_->write(std::move(bytes));
-}
-
-void Module::reconnect() {
-  if (transport_) transport_->reconnect();
 }
 
 void Module::clear_queue(const std::string& reason) {
@@ -384,48 +302,12 @@ Task<Json> Module::run_method(std::string method, Json args) {
   throw RequestFailed(config_.id + " " + method + ": " + failure);
 }
 
-Task<modbus::Result> Module::modbus(modbus::Request request) {
-  auto bus = modbus_.bus;
-  if (!bus)
-    throw RequestFailed(config_.id + " has no modbus transport (driver " + driver_.info.name +
-                        "; give the module a modbus_tcp or modbus_rtu transport)");
-  request.unit = modbus_.unit;
-  auto generation = generation_;
-  // A named local: g++ 12 copies closure temporaries inside co_await expressions bitwise,
-  // which breaks the reference counts of the captured bus and executor.
-  auto initiate = [bus, strand = strand_](auto handler, modbus::Request request) {
-    // use_awaitable's handler is move-only; the bus keeps a copyable callback.
-    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-    bus->submit(std::move(request), strand,
-                [shared](modbus::Result result) { (*shared)(std::move(result)); });
-  };
-  auto result = co_await asio::async_initiate<const asio::use_awaitable_t<>, void(modbus::Result)>(
-      initiate, asio::use_awaitable, std::move(request));
-  if (generation == generation_) note_modbus_result(result);
-  co_return result;
-}
-
-void Module::note_modbus_result(const modbus::Result& result) {
-  // An exception reply still proves the slave is there.
-  if (result.ok || result.exception != 0) {
-    if (!online_) log_.info("unit ", modbus_.unit, " on ", modbus_.bus->describe(), " answers");
-    set_online(true);
-    return;
-  }
-  if (!online_) return;
-  if (!modbus_.bus->connected() ||
-      modbus_.bus->health(modbus_.unit) == modbus::SlaveHealth::tripped) {
-    log_.warn(result.error);
-    set_online(false);
-  }
-}
-
-Task<Json> Module::call(std::string_view module, int index, std::string_view method, Json args) {
+Task<Json> Module::call(std::string module, int index, std::string method, Json args) {
   auto* peer = directory_.find_peer(config_.id, module, index);
   if (!peer)
-    throw RequestFailed(config_.id + ": no module " + std::string(module) + "_" +
-                        std::to_string(index) + " in this module's system");
-  co_return co_await peer->exec(std::string(method), std::move(args));
+    throw RequestFailed(config_.id + ": no module " + module + "_" + std::to_string(index) +
+                        " in this module's system");
+  co_return co_await peer->exec(std::move(method), std::move(args));
 }
 
 std::vector<PeerInfo> Module::peers() const {

@@ -6,9 +6,9 @@
 #include "base/asio.hpp"
 #include "config/config.hpp"
 #include "runtime/command_queue.hpp"
-#include "runtime/driver.hpp"
 #include "runtime/driver_registry.hpp"
 #include "runtime/log.hpp"
+#include "runtime/sdk/driver.hpp"
 #include "runtime/state_store.hpp"
 #include "transports/modbus_bus.hpp"
 #include "transports/tokenizer.hpp"
@@ -84,7 +84,7 @@ class Module final : public ModuleContext {
   bool write_secret(std::string bytes, std::size_t secret_length) override;
   void reconnect() override;
   void clear_queue(const std::string& reason) override;
-  Task<Json> call(std::string_view module, int index, std::string_view method, Json args) override;
+  Task<Json> call(std::string module, int index, std::string method, Json args) override;
   Subscription watch(std::string_view module, int index, std::string_view status,
                      std::function<void(const Json&)> on_change) override;
   Executor executor() const override { return strand_; }
@@ -106,6 +106,12 @@ class Module final : public ModuleContext {
   void set_online(bool online);
   std::string describe() const;
   void note_modbus_result(const modbus::Result& result);
+  // The device traffic as debug records (`-> %1POWR 1\x0D`, `<- %1POWR=OK`) for whoever
+  // debugs the module: below debug, a level check and nothing else. The first
+  // `secret_length` bytes sent, and the values of the driver's secret settings, show masked.
+  void log_sent(std::string_view bytes, std::size_t secret_length = 0) const;
+  void log_received(std::string_view frame) const;
+  std::string masked(std::string_view bytes) const;
 
   Executor strand_;
   ModuleConfig config_;

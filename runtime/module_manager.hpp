@@ -8,6 +8,7 @@
 #include "runtime/driver_registry.hpp"
 #include "runtime/log.hpp"
 #include "runtime/module.hpp"
+#include "runtime/module_checks.hpp"
 #include "runtime/state_store.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -30,13 +31,6 @@ struct System {
   std::string name;
   std::vector<SystemModule> modules;
 };
-
-// Checks what the plain config loader cannot: drivers exist (loading plugins), transports
-// fit the driver, settings have the declared names and types.
-std::vector<ConfigError> check_modules(const Config& config, DriverRegistry& registry);
-
-// A module's settings: the driver's declared defaults with the config's values on top.
-Json merged_settings(const DriverInfo& info, const Json& configured);
 
 class ModuleManager final : public ModuleDirectory {
  public:

@@ -1,6 +1,6 @@
 #include "runtime/plugin_library.hpp"
 
-#include "runtime/plugin_abi.hpp"
+#include "runtime/sdk/plugin_abi.hpp"
 
 #include <dlfcn.h>
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "runtime/database.hpp"
+#include "runtime/sdk/subscription.hpp"
 #include "runtime/state_store.hpp"
-#include "runtime/subscription.hpp"
 
 #include <functional>
 #include <memory>

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "base/json.hpp"
-#include "runtime/subscription.hpp"
+#include "runtime/sdk/subscription.hpp"
 
 #include <cstdint>
 #include <functional>

@@ -5,8 +5,8 @@
 #define ROOMD_PLUGIN_ABI ROOMD_EXAMPLE_CLAIM_ABI
 #endif
 
-#include "runtime/driver.hpp"
-#include "runtime/plugin_abi.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/plugin_abi.hpp"
 
 namespace {
 

@@ -1,6 +1,6 @@
 #include "drivers/extron_sis/extron_sis.hpp"
 
-#include "runtime/printable.hpp"
+#include "runtime/sdk/printable.hpp"
 
 #include <algorithm>
 #include <array>

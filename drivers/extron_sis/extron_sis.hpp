@@ -3,9 +3,9 @@
 // handshake, verbose mode 3 for front-panel changes, and a keep-alive before the idle timeout.
 #pragma once
 
-#include "runtime/driver.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/driver_info.hpp"
+#include "runtime/sdk/methods.hpp"
 
 #include <cstdint>
 #include <optional>

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "drivers/modbus_sensor/register_map.hpp"
-#include "runtime/driver.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/methods.hpp"
 
 #include <map>
 #include <optional>

@@ -5,7 +5,7 @@
 
 #include "base/asio.hpp"
 #include "base/json.hpp"
-#include "runtime/driver_info.hpp"
+#include "runtime/sdk/driver_info.hpp"
 #include "transports/modbus_types.hpp"
 
 #include <string>

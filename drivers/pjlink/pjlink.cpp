@@ -1,7 +1,7 @@
 #include "drivers/pjlink/pjlink.hpp"
 
 #include "drivers/pjlink/pjlink_auth.hpp"
-#include "runtime/printable.hpp"
+#include "runtime/sdk/printable.hpp"
 
 #include <array>
 #include <charconv>

@@ -4,9 +4,9 @@
 #pragma once
 
 #include "drivers/room/room_settings.hpp"
-#include "runtime/driver.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/driver_info.hpp"
+#include "runtime/sdk/methods.hpp"
 
 #include <memory>
 #include <optional>

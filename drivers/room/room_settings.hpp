@@ -4,7 +4,7 @@
 #pragma once
 
 #include "base/json.hpp"
-#include "runtime/driver_info.hpp"
+#include "runtime/sdk/driver_info.hpp"
 
 #include <map>
 #include <optional>

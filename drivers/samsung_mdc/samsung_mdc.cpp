@@ -1,7 +1,7 @@
 #include "drivers/samsung_mdc/samsung_mdc.hpp"
 
 #include "drivers/samsung_mdc/mdc_frame.hpp"
-#include "runtime/printable.hpp"
+#include "runtime/sdk/printable.hpp"
 
 namespace roomd::samsung_mdc {
 namespace {

@@ -3,9 +3,9 @@
 // keeps all four current. Binary frames with a checksum, addressed by display id.
 #pragma once
 
-#include "runtime/driver.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/driver_info.hpp"
+#include "runtime/sdk/methods.hpp"
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 #include "drivers/sony_bravia/sony_bravia.hpp"
 
-#include "runtime/printable.hpp"
+#include "runtime/sdk/printable.hpp"
 
 #include <algorithm>
 #include <array>

@@ -3,9 +3,9 @@
 // Implements the common display contract (power, switch_to, volume, mute).
 #pragma once
 
-#include "runtime/driver.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/driver_info.hpp"
+#include "runtime/sdk/methods.hpp"
 
 #include <cstddef>
 #include <optional>

@@ -3,7 +3,7 @@
 #include "runtime/driver_registry.hpp"
 #include "runtime/module.hpp"
 #include "runtime/module_manager.hpp"
-#include "runtime/printable.hpp"
+#include "runtime/sdk/printable.hpp"
 #include "tests/support/fake_transport.hpp"
 
 #include <boost/asio/io_context.hpp>

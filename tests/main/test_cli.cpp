@@ -1,6 +1,6 @@
 // The roomd command line as an integrator uses it: exit statuses, messages, driver listing.
 #include "base/json.hpp"
-#include "runtime/version.hpp"
+#include "runtime/sdk/version.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 // Queue semantics: priority order, retries, timeouts, named replacement, offline behaviour.
 #include "runtime/command_queue.hpp"
-#include "runtime/errors.hpp"
+#include "runtime/sdk/errors.hpp"
 #include "tests/support/wait.hpp"
 
 #include <boost/asio/co_spawn.hpp>

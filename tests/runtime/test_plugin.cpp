@@ -1,8 +1,8 @@
 // Driver plugins: the example .so is loaded with dlopen and runs against a loopback device;
 // a plugin that claims another ABI is refused with a message that says what to do.
 #include "main/device_links.hpp"
-#include "runtime/plugin_abi.hpp"
 #include "runtime/runtime.hpp"
+#include "runtime/sdk/plugin_abi.hpp"
 #include "tests/support/tcp_test_server.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"

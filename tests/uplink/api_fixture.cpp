@@ -3,9 +3,9 @@
 #include "main/device_links.hpp"
 #include "uplink/http/api_context.hpp"
 
-#include "runtime/driver.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/driver_info.hpp"
+#include "runtime/sdk/methods.hpp"
 #include "tests/support/wait.hpp"
 #include "uplink/core/access.hpp"
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "config/config.hpp"
-#include "runtime/driver_info.hpp"
+#include "runtime/sdk/driver_info.hpp"
 
 #include <array>
 #include <optional>

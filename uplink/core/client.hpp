@@ -6,7 +6,7 @@
 
 #include "base/json.hpp"
 #include "runtime/log.hpp"
-#include "runtime/subscription.hpp"
+#include "runtime/sdk/subscription.hpp"
 #include "uplink/core/caller.hpp"
 #include "uplink/core/failure.hpp"
 #include "uplink/core/notify_hub.hpp"

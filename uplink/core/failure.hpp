@@ -2,7 +2,7 @@
 // and a message for people. The request core makes them; each front-end only encodes them.
 #pragma once
 
-#include "runtime/errors.hpp"
+#include "runtime/sdk/errors.hpp"
 
 #include <exception>
 #include <string>

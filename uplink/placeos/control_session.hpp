@@ -4,7 +4,7 @@
 // and the MQTT upstream can both carry it.
 #pragma once
 
-#include "runtime/errors.hpp"
+#include "runtime/sdk/errors.hpp"
 #include "uplink/core/client.hpp"
 #include "uplink/core/notify_hub.hpp"
 #include "uplink/placeos/request.hpp"

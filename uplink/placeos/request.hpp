@@ -3,7 +3,7 @@
 #pragma once
 
 #include "base/json.hpp"
-#include "runtime/errors.hpp"
+#include "runtime/sdk/errors.hpp"
 
 #include <optional>
 #include <string>

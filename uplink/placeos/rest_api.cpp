@@ -4,7 +4,7 @@
 #include "base/text.hpp"
 #include "runtime/module.hpp"
 #include "runtime/runtime.hpp"
-#include "runtime/version.hpp"
+#include "runtime/sdk/version.hpp"
 #include "uplink/core/failure.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/url.hpp"

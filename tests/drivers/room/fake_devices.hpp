@@ -3,9 +3,9 @@
 // to fail, to show what the room does when one device does not answer.
 #pragma once
 
-#include "runtime/driver.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/methods.hpp"
+#include "runtime/sdk/driver.hpp"
+#include "runtime/sdk/driver_info.hpp"
+#include "runtime/sdk/methods.hpp"
 
 #include <string>
 #include <vector>

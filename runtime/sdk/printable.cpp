@@ -1,4 +1,4 @@
-#include "runtime/printable.hpp"
+#include "runtime/sdk/printable.hpp"
 
 namespace roomd {
 

@@ -6,10 +6,10 @@
 #include "base/asio.hpp"
 #include "base/json.hpp"
 #include "base/units.hpp"
-#include "runtime/command.hpp"
-#include "runtime/errors.hpp"
-#include "runtime/log.hpp"
-#include "runtime/subscription.hpp"
+#include "runtime/sdk/command.hpp"
+#include "runtime/sdk/errors.hpp"
+#include "runtime/sdk/logger.hpp"
+#include "runtime/sdk/subscription.hpp"
 #include "transports/modbus_request.hpp"
 
 #include <chrono>
@@ -46,8 +46,7 @@ class ModuleContext {
   virtual bool write(std::string bytes) = 0;
   virtual void reconnect() = 0;
   virtual void clear_queue(const std::string& reason) = 0;
-  virtual Task<Json> call(std::string_view module, int index, std::string_view method,
-                          Json args) = 0;
+  virtual Task<Json> call(std::string module, int index, std::string method, Json args) = 0;
   virtual Subscription watch(std::string_view module, int index, std::string_view status,
                              std::function<void(const Json&)> on_change) = 0;
   virtual Executor executor() const = 0;
@@ -90,6 +89,8 @@ class Driver {
 
   // Queues bytes to the device. Completes with the answer (what `received` set on the
   // command, or the frame); throws RequestFailed on error, timeout or while offline.
+  // Everything is taken by value (SendOptions owns its name), so temporaries are safe here
+  // and the task may be awaited later.
   Task<Json> send(std::string bytes, SendOptions options = {}) {
     return context_->send(std::move(bytes), std::move(options));
   }
@@ -130,10 +131,10 @@ class Driver {
   void reconnect() { context_->reconnect(); }
   void clear_queue(const std::string& reason) { context_->clear_queue(reason); }
 
-  // Logic drivers: methods and status of other modules in this module's system.
-  Task<Json> call(std::string_view module, int index, std::string_view method,
-                  Json args = Json::array()) {
-    return context_->call(module, index, method, std::move(args));
+  // Logic drivers: methods and status of other modules in this module's system. Takes its
+  // arguments by value, like send(): the call may be awaited after they are gone.
+  Task<Json> call(std::string module, int index, std::string method, Json args = Json::array()) {
+    return context_->call(std::move(module), index, std::move(method), std::move(args));
   }
   Subscription watch(std::string_view module, int index, std::string_view status,
                      std::function<void(const Json&)> on_change) {

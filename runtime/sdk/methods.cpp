@@ -1,4 +1,4 @@
-#include "runtime/methods.hpp"
+#include "runtime/sdk/methods.hpp"
 
 #include "base/json_types.hpp"
 #include "base/text.hpp"

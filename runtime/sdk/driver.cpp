@@ -1,4 +1,4 @@
-#include "runtime/driver.hpp"
+#include "runtime/sdk/driver.hpp"
 
 namespace roomd {
 namespace {

@@ -6,8 +6,8 @@
 #include "base/asio.hpp"
 #include "base/json.hpp"
 #include "base/json_types.hpp"
-#include "runtime/driver_info.hpp"
-#include "runtime/errors.hpp"
+#include "runtime/sdk/driver_info.hpp"
+#include "runtime/sdk/errors.hpp"
 
 #include <cstddef>
 #include <functional>

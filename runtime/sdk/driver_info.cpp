@@ -1,4 +1,4 @@
-#include "runtime/driver_info.hpp"
+#include "runtime/sdk/driver_info.hpp"
 
 namespace roomd {
 
