@@ -4,7 +4,7 @@
 
 namespace roomd {
 
-Link::Link(std::shared_ptr<Engine> engine) : engine_(std::move(engine)) {}
+Link::Link(std::shared_ptr<Transport> engine) : engine_(std::move(engine)) {}
 
 Link::~Link() {
   engine_->stop();

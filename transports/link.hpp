@@ -17,19 +17,6 @@ namespace roomd {
 // destruction. start() on a started link is ignored; start() after stop() starts over.
 class Link : public Transport {
  public:
-  // What a LinkCore offers; Link forwards to it.
-  class Engine {
-   public:
-    virtual ~Engine() = default;
-    virtual void start(Handlers handlers) = 0;
-    virtual void stop() = 0;
-    virtual bool write(std::string bytes) = 0;
-    virtual void reconnect() = 0;
-    virtual bool is_connected() const = 0;
-    virtual std::string describe() const = 0;
-    virtual std::string last_error() const = 0;
-  };
-
   ~Link() override;
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
@@ -43,10 +30,11 @@ class Link : public Transport {
   std::string last_error() const override;
 
  protected:
-  explicit Link(std::shared_ptr<Engine> engine);
+  // `engine` is a LinkCore, shared with its pending operations; Link stops it when destroyed.
+  explicit Link(std::shared_ptr<Transport> engine);
 
  private:
-  std::shared_ptr<Engine> engine_;
+  std::shared_ptr<Transport> engine_;
 };
 
 }  // namespace roomd

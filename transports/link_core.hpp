@@ -42,9 +42,8 @@ namespace roomd {
 //   std::string describe() const;
 //   std::string last_error() const;
 template <class Policy>
-class LinkCore final : public Link::Engine, public std::enable_shared_from_this<LinkCore<Policy>> {
+class LinkCore final : public Transport, public std::enable_shared_from_this<LinkCore<Policy>> {
  public:
-  using Handlers = Transport::Handlers;
   using Channel = typename Policy::Channel;
 
   template <class... Args>
@@ -258,7 +257,7 @@ class LinkCore final : public Link::Engine, public std::enable_shared_from_this<
 
 // The engine for a Link built from `Policy(executor, args...)`.
 template <class Policy, class... Args>
-std::shared_ptr<Link::Engine> make_link_core(Executor executor, Backoff backoff, Args&&... args) {
+std::shared_ptr<Transport> make_link_core(Executor executor, Backoff backoff, Args&&... args) {
   return std::make_shared<LinkCore<Policy>>(std::move(executor), std::move(backoff),
                                             std::forward<Args>(args)...);
 }
