@@ -2,6 +2,7 @@
 
 #include "transports/host_port.hpp"
 #include "transports/modbus_bus_worker.hpp"
+#include "transports/modbus_transaction.hpp"
 
 #include <map>
 #include <mutex>

@@ -36,7 +36,4 @@ class BusWorker final : public Bus {
   std::unique_ptr<Impl> impl_;
 };
 
-// "/dev/ttyUSB0", or "usb 0403:6001 serial A1B2" for a port named by USB identity.
-std::string port_text(const SerialPortSpec& port);
-
 }  // namespace roomd::modbus

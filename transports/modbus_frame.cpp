@@ -212,6 +212,35 @@ std::vector<std::uint8_t> tcp_adu(std::uint16_t transaction, int unit,
   return adu;
 }
 
+std::array<std::uint8_t, kTcpReadRequestLength> tcp_read_request(std::uint16_t transaction,
+                                                                 int unit, std::uint8_t function,
+                                                                 std::uint16_t address,
+                                                                 std::uint16_t count) {
+  return {high_byte(transaction),
+          low_byte(transaction),
+          0,
+          0,
+          0,
+          6,
+          unit_byte(unit),
+          function,
+          high_byte(address),
+          low_byte(address),
+          high_byte(count),
+          low_byte(count)};
+}
+
+void set_mbap_length(std::span<std::uint8_t> adu) {
+  if (adu.size() < kMbapHeaderLength) return;
+  const auto length = static_cast<std::uint16_t>(adu.size() - (kMbapHeaderLength - 1));
+  adu[4] = high_byte(length);
+  adu[5] = low_byte(length);
+}
+
+std::uint16_t mbap_transaction(std::span<const std::uint8_t> adu) {
+  return be16(adu[0], adu[1]);
+}
+
 ReadResponse parse_tcp_read_response(std::span<const std::uint8_t> adu, std::uint16_t transaction,
                                      int unit, std::uint8_t function, std::uint16_t count) {
   const auto header = parse_mbap(adu);

@@ -95,6 +95,18 @@ std::optional<MbapHeader> parse_mbap(std::span<const std::uint8_t> bytes);
 // MBAP header + PDU with the length filled in.
 std::vector<std::uint8_t> tcp_adu(std::uint16_t transaction, int unit,
                                   std::span<const std::uint8_t> pdu);
+// A TCP read request ADU, in a fixed array: framed on the bus's hot path without allocating.
+inline constexpr std::size_t kTcpReadRequestLength = kMbapHeaderLength + 5;
+std::array<std::uint8_t, kTcpReadRequestLength> tcp_read_request(std::uint16_t transaction,
+                                                                 int unit, std::uint8_t function,
+                                                                 std::uint16_t address,
+                                                                 std::uint16_t count);
+// Sets the MBAP length field of a received `adu` from the bytes that arrived. libmodbus
+// sizes an answer by its function code and never reads the field; filling it in lets
+// parse_tcp_read_response check what was read, so a device that fills it wrongly still works.
+void set_mbap_length(std::span<std::uint8_t> adu);
+// The transaction id of a received `adu` (at least kMbapHeaderLength bytes).
+std::uint16_t mbap_transaction(std::span<const std::uint8_t> adu);
 // A whole TCP response ADU to (transaction, unit)'s read request.
 ReadResponse parse_tcp_read_response(std::span<const std::uint8_t> adu, std::uint16_t transaction,
                                      int unit, std::uint8_t function, std::uint16_t count);

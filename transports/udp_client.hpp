@@ -6,38 +6,21 @@
 #include "base/asio.hpp"
 #include "base/link_config.hpp"
 #include "transports/backoff.hpp"
-#include "transports/transport.hpp"
+#include "transports/link.hpp"
 
 #include <cstdint>
-#include <memory>
-#include <string>
 
 namespace roomd {
 
-// Same threading and lifetime rules as TcpClient: calls and handlers on `executor`; safe to
-// destroy at any time; nothing calls back after stop(). A refused datagram (ICMP port
-// unreachable, the device is not listening yet) is ignored; other socket errors reopen the
-// socket after `backoff`, as does reconnect().
-class UdpClient final : public Transport {
+// Threading and lifetime as for every Link: calls and handlers on `executor`, safe to destroy
+// at any time, nothing called after stop(). A refused datagram (ICMP port unreachable, the
+// device is not listening yet) is ignored; other socket errors reopen the socket after
+// `backoff`, as does reconnect().
+class UdpClient final : public Link {
  public:
   // cfg.port 0 means `default_port` (the driver's).
   UdpClient(Executor executor, UdpTransportConfig cfg, std::uint16_t default_port,
             Backoff backoff = Backoff());
-  ~UdpClient() override;
-
-  UdpClient(const UdpClient&) = delete;
-  UdpClient& operator=(const UdpClient&) = delete;
-
-  void start(Handlers handlers) override;
-  void stop() override;
-  bool write(std::string bytes) override;
-  void reconnect() override;
-  bool is_connected() const override;
-  std::string describe() const override;
-
- private:
-  class Impl;
-  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace roomd

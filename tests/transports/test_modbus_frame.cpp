@@ -179,3 +179,20 @@ TEST_CASE("modbus TCP MBAP header round trips and frames a PDU", "[modbus]") {
   CHECK(e.error == FrameError::exception);
   CHECK(e.exception == 6);
 }
+
+TEST_CASE("modbus frame: a TCP read request, and the answer's length taken from its bytes",
+          "[modbus]") {
+  const auto request = tcp_read_request(0x1234, 7, kFcReadInputRegisters, 0x0102, 2);
+  const std::vector<std::uint8_t> expected = {0x12, 0x34, 0, 0, 0, 6, 7, 0x04, 0x01, 0x02, 0, 2};
+  CHECK(std::vector<std::uint8_t>(request.begin(), request.end()) == expected);
+
+  // A device that wrote 0 in the length field: the field is set from the 11 bytes read.
+  std::vector<std::uint8_t> answer = {0x12, 0x34, 0, 0, 0, 0, 7, 0x04, 4, 0, 1, 0, 2};
+  set_mbap_length(answer);
+  CHECK(answer[4] == 0);
+  CHECK(answer[5] == 7);
+  CHECK(mbap_transaction(answer) == 0x1234);
+  const auto parsed = parse_tcp_read_response(answer, 0x1234, 7, kFcReadInputRegisters, 2);
+  REQUIRE(parsed.ok());
+  CHECK(parsed.registers == std::vector<std::uint16_t>{1, 2});
+}

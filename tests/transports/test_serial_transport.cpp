@@ -2,6 +2,7 @@
 
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/wait.hpp"
+#include "tests/transports/pty_port.hpp"
 #include "transports/serial_error.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -29,6 +30,8 @@ using roomd::SerialTransport;
 using roomd::SerialTransportConfig;
 using roomd::Transport;
 using roomd::UsbIdentity;
+using roomd::test::PortLink;
+using roomd::test::Pty;
 using roomd::test::run_until;
 using roomd::test::TempDir;
 namespace asio = boost::asio;
@@ -38,43 +41,6 @@ using boost::system::error_code;
 namespace {
 
 constexpr auto kWait = 3s;
-
-// A pseudo-terminal pair: the test is the device on the master side; the transport opens the
-// slave by path. Closing the master is unplugging the adapter: the slave path disappears.
-struct Pty {
-  Pty() {
-    char name[128] = {};
-    REQUIRE(::openpty(&master, &slave, name, nullptr, nullptr) == 0);
-    slave_path = name;
-    ::fcntl(master, F_SETFL, ::fcntl(master, F_GETFL) | O_NONBLOCK);
-  }
-  ~Pty() { unplug(); }
-  Pty(const Pty&) = delete;
-  Pty& operator=(const Pty&) = delete;
-
-  void unplug() {
-    if (master >= 0) ::close(master);
-    if (slave >= 0) ::close(slave);
-    master = slave = -1;
-  }
-  void send(const std::string& bytes) const {
-    REQUIRE(::write(master, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
-  }
-  // What the transport wrote so far (polled from run_until's condition).
-  const std::string& received() {
-    char buffer[256];
-    ssize_t n = 0;
-    while ((n = ::read(master, buffer, sizeof buffer)) > 0) {
-      got.append(buffer, static_cast<std::size_t>(n));
-    }
-    return got;
-  }
-
-  int master = -1;
-  int slave = -1;  // kept for tcgetattr; the transport opens its own
-  std::string slave_path;
-  std::string got;
-};
 
 // What the transport reported, in order.
 struct Events {
@@ -104,23 +70,6 @@ SerialTransportConfig config(const std::string& path) {
   return cfg;
 }
 
-// A symlink standing for /dev/serial/by-id/...: re-pointed (atomically, as udev does) when
-// the "adapter" comes back as another device.
-struct Link {
-  explicit Link(const std::string& target) { point_to(target); }
-  void point_to(const std::string& target) const {
-    const std::string next = path + ".next";
-    fs::remove(next);
-    fs::create_symlink(target, next);
-    fs::rename(next, path);
-  }
-  // As udev does when the adapter is unplugged. It also keeps the transport from opening a
-  // pty that another process got under the freed number.
-  void remove() const { fs::remove(path); }
-  TempDir dir;
-  std::string path = dir.path() + "/usb-FTDI_FT232R_USB_UART_A1B2-if00-port0";
-};
-
 // A catalog the test changes while the transport runs, as adapters are plugged and pulled.
 class MutableCatalog final : public PortCatalog {
  public:
@@ -143,12 +92,6 @@ class MutableCatalog final : public PortCatalog {
   mutable int lookups_ = 0;
   std::vector<SerialPortInfo> ports_;
 };
-
-std::size_t open_fds() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : fs::directory_iterator("/proc/self/fd")) ++count;
-  return count;
-}
 
 // Runs the loop until it has nothing left to do (bounded, so a leak fails instead of hanging).
 bool run_out_of_work(asio::io_context& io) {
@@ -215,7 +158,7 @@ TEST_CASE("serial: the line settings are applied to the port", "[serial]") {
 TEST_CASE("serial: the port vanishes and comes back as another device", "[serial]") {
   asio::io_context io;
   auto first = std::make_unique<Pty>();
-  const Link link(first->slave_path);
+  const PortLink link(first->slave_path);
   Events events;
   SerialTransport transport(io.get_executor(), config(link.path));
   transport.start(events.handlers());
@@ -257,51 +200,6 @@ TEST_CASE("serial: the port vanishes and comes back as another device", "[serial
   second.send("hello");
   CHECK(run_until(
       io, [&] { return events.bytes == "hello"; }, kWait));
-}
-
-TEST_CASE("serial: no descriptor leaks over vanish and return cycles", "[serial]") {
-  asio::io_context io;
-  // The loop's own descriptors (epoll, eventfd, timerfd) exist before the count.
-  asio::steady_timer warm_up(io);
-  warm_up.expires_after(0ms);
-  warm_up.async_wait([](error_code) {});
-  io.run();
-  io.restart();
-  const Link link("/dev/roomd-test-not-there");
-  link.remove();
-  const std::size_t before = open_fds();
-
-  Events events;
-  auto transport = std::make_unique<SerialTransport>(io.get_executor(), config(link.path));
-  transport->start(events.handlers());
-  for (int cycle = 1; cycle <= 3; ++cycle) {
-    Pty pty;
-    link.point_to(pty.slave_path);
-    REQUIRE(run_until(
-        io, [&] { return events.connects == cycle; }, kWait));
-    CHECK(transport->write("ping"));
-    CHECK(run_until(
-        io, [&] { return pty.received() == "ping"; }, kWait));
-    const int down = events.disconnects;
-    pty.unplug();
-    link.remove();
-    REQUIRE(run_until(
-        io, [&] { return events.disconnects > down; }, kWait));
-    CHECK_FALSE(transport->is_connected());
-  }
-  // Waiting for the port to return holds nothing open.
-  CHECK(open_fds() == before);
-
-  {
-    Pty pty;
-    link.point_to(pty.slave_path);
-    REQUIRE(run_until(
-        io, [&] { return events.connects == 4; }, kWait));
-    transport.reset();  // destroyed while connected, with a read pending
-  }
-  CHECK(open_fds() == before);
-  CHECK(run_out_of_work(io));
-  CHECK(events.connects == 4);
 }
 
 TEST_CASE("serial: a missing port is reported at every attempt", "[serial]") {
