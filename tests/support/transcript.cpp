@@ -9,6 +9,13 @@
 
 namespace roomd::test {
 
+std::string from_hex(std::string_view text) {
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < text.size(); i += 3)
+    bytes += static_cast<char>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16));
+  return bytes;
+}
+
 Transcript::Transcript(const std::string& driver, const Json& settings)
     : FakeLineModule(driver, settings) {}
 

@@ -15,6 +15,10 @@
 
 namespace roomd::test {
 
+// "AA 11 01" -> the three bytes: binary protocols' transcripts written as their manuals print
+// frames.
+std::string from_hex(std::string_view text);
+
 class Transcript : public FakeLineModule {
  public:
   explicit Transcript(const std::string& driver, const Json& settings = Json::object());
