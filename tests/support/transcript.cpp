@@ -149,6 +149,10 @@ Transcript& Transcript::bus_responds(modbus::Result result) {
   return *this;
 }
 
+std::size_t Transcript::bus_waiting() const {
+  return bus_ ? bus_->waiting() : 0;
+}
+
 const Json& Transcript::result() const {
   return last_completed().value;
 }

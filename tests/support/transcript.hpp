@@ -58,6 +58,8 @@ class Transcript : public FakeLineModule {
   // slave's answer to it.
   Transcript& should_request(std::string_view request);
   Transcript& bus_responds(modbus::Result result);
+  // Requests on the bus that no step has answered.
+  std::size_t bus_waiting() const;
 
   // The last exec's outcome, for checks the steps above do not make.
   const Json& result() const;
