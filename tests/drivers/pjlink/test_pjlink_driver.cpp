@@ -59,7 +59,7 @@ TEST_CASE("without a password the driver goes online and polls power only", "[pj
 }
 
 TEST_CASE("with the right password the digest rides on the first command", "[pjlink][driver]") {
-  Projector p({{"password", kPassword}});
+  Projector p(Json{{"password", kPassword}});
   p.responds(std::string("PJLINK 1 ") + kChallenge + "\r")
       .should_send("5d8409bc1c3fa39749434aa3a5c38682%1POWR ?\r")
       .responds("%1POWR=0\r")
@@ -78,7 +78,7 @@ TEST_CASE("with the right password the digest rides on the first command", "[pjl
 TEST_CASE("a wrong password is logged without the password and never goes online",
           "[pjlink][driver]") {
   const std::string wrong = "not-the-right-one-42";
-  Projector p({{"password", wrong}});
+  Projector p(Json{{"password", wrong}});
   p.responds(std::string("PJLINK 1 ") + kChallenge + "\r")
       .should_send(pjlink::pjlink_digest(kChallenge, wrong) + "%1POWR ?\r")
       .responds("PJLINK ERRA\r")
@@ -393,7 +393,7 @@ TEST_CASE("an oversize frame is dropped and the driver keeps working", "[pjlink]
   }
 
   SECTION("junk without CR swallows the next answer; the retry recovers") {
-    Projector p({{"timeout", "20ms"}});
+    Projector p(Json{{"timeout", "20ms"}});
     p.online_in_standby()
         .responds(std::string(2000, 'x'))
         .expect_log(LogLevel::warn, {"dropped"})
@@ -409,7 +409,7 @@ TEST_CASE("an oversize frame is dropped and the driver keeps working", "[pjlink]
 
 TEST_CASE("a projector that does not answer fails the method after three attempts",
           "[pjlink][driver]") {
-  Projector p({{"timeout", "20ms"}});
+  Projector p(Json{{"timeout", "20ms"}});
   p.online_in_standby()
       .exec("power", {true})
       .should_send("%1POWR 1\r")

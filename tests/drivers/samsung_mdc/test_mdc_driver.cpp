@@ -99,7 +99,7 @@ TEST_CASE("samsung_mdc: transcript: every method, byte for byte", "[samsung_mdc]
 }
 
 TEST_CASE("samsung_mdc: the display id comes from settings", "[samsung_mdc][driver]") {
-  Display d({{"display_id", 5}});
+  Display d(Json{{"display_id", 5}});
   d.should_send(from_hex("AA 00 05 00 05"))
       .responds(from_hex("AA FF 05 09 41 00 00 14 00 21 10 00 00 93"))
       .expect_status("input", "hdmi1")
@@ -163,7 +163,7 @@ TEST_CASE("samsung_mdc: a NAK becomes a method error naming the command and erro
 
 TEST_CASE("samsung_mdc: replies with a bad checksum or another display's id are ignored",
           "[samsung_mdc][driver]") {
-  Display d({{"timeout", "20ms"}});
+  Display d(Json{{"timeout", "20ms"}});
   d.online();
   SECTION("bad checksum") {
     d.exec("power", {true})
