@@ -17,11 +17,15 @@ std::string from_hex(std::string_view text) {
 }
 
 Transcript::Transcript(const std::string& driver, const Json& settings)
-    : FakeLineModule(driver, settings) {}
+    : FakeLineModule(driver, settings) {
+  settle();  // started and connected: what the device sends from now on arrives
+}
 
 Transcript::Transcript(const std::string& driver, const Json& settings,
                        std::shared_ptr<FakeModbusBus> bus)
-    : FakeLineModule(driver, settings, bus), bus_(std::move(bus)) {}
+    : FakeLineModule(driver, settings, bus), bus_(std::move(bus)) {
+  settle();
+}
 
 Transcript& Transcript::exec(std::string method, Json args) {
   auto call = std::make_shared<Call>();

@@ -36,8 +36,10 @@ TEST_CASE("XY-MD02: one read of two input registers becomes temperature and humi
 
 TEST_CASE("Senseair S8: CO2 and meter status from their input registers", "[modbus][sensor]") {
   Sensor s("senseair_s8");
-  s.should_request("unit 1 read input 0 x4")
-      .bus_responds(registers_read({0, 0, 0, 904}))
+  s.should_request("unit 1 read input 0 x1")
+      .bus_responds(registers_read({0}))
+      .should_request("unit 1 read input 3 x1")
+      .bus_responds(registers_read({904}))
       .expect_status("co2", 904)
       .expect_status("sensor_status", 0);
 }
@@ -67,10 +69,13 @@ TEST_CASE("deadband: small changes are not published, larger ones are", "[modbus
 
 TEST_CASE("reads and writes by register name", "[modbus][sensor]") {
   Sensor s("modbus_sensor", Json::parse(kSetpointMap));
-  s.should_request("unit 1 read holding 40 x1").bus_responds(registers_read({200}));
-  s.should_request("unit 1 read input 1 x1").bus_responds(registers_read({7}));
+  // The first polls, one per table, in table order.
   s.should_request("unit 1 read coil 3 x1")
       .bus_responds(bits_read({0}))
+      .should_request("unit 1 read input 1 x1")
+      .bus_responds(registers_read({7}))
+      .should_request("unit 1 read holding 40 x1")
+      .bus_responds(registers_read({200}))
       .expect_status("setpoint", 200)
       .expect_status("t", 7)
       .expect_status("relay", 0)
@@ -103,14 +108,14 @@ TEST_CASE("the bus's errors become method errors and one warning per outage", "[
   Sensor s("modbus_sensor", Json::parse(kSetpointMap));
   const std::string refused =
       "unit 1: illegal data address (exception 2) reading holding register 40";
-  s.should_request("unit 1 read holding 40 x1")
+  s.should_request("unit 1 read coil 3 x1")
+      .bus_responds(bits_read({1}))
+      .should_request("unit 1 read input 1 x1")
+      .bus_responds(registers_read({7}))
+      .should_request("unit 1 read holding 40 x1")
       .bus_responds(test::slave_exception(2, refused))
       .expect_log(LogLevel::warn, {"exception 2", "holding register 40"})
       .exec("read", {"setpoint"})
-      .should_request("unit 1 read input 1 x1")
-      .bus_responds(registers_read({7}))
-      .should_request("unit 1 read coil 3 x1")
-      .bus_responds(bits_read({1}))
       .should_request("unit 1 read holding 40 x1")
       .bus_responds(test::slave_exception(2, refused))
       .expect_error({"illegal data address (exception 2)", "holding register 40"});

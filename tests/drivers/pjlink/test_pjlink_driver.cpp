@@ -65,7 +65,9 @@ TEST_CASE("with the right password the digest rides on the first command", "[pjl
       .responds("%1POWR=0\r")
       .expect_status("power_state", "standby")
       .expect_status("connected", true)
-      // Later commands go without digest.
+      // Authenticated: the poll that follows going online, and later commands, go without digest.
+      .should_send("%1POWR ?\r")
+      .responds("%1POWR=0\r")
       .exec("name?")
       .should_send("%1NAME ?\r")
       .responds("%1NAME=Room 101 Projector\r")
