@@ -3,9 +3,6 @@
 #include "runtime/sdk/printable.hpp"
 
 #include <algorithm>
-#include <array>
-#include <cctype>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <utility>
@@ -19,160 +16,11 @@ using namespace std::chrono_literals;
 constexpr int kSetupPriority = 90;
 constexpr int kUserPriority = 80;
 constexpr int kPollPriority = 10;
-constexpr int kMaxChannel = 999;  // the largest Extron matrices stay far below this
 // A switcher that wants a password sends the prompt right after the banner and date: this is
 // how long after the banner its absence means "no password".
 constexpr auto kPromptGrace = 300ms;
 
-struct ErrorText {
-  std::string_view code;
-  std::string_view meaning;
-};
-
-constexpr std::array<ErrorText, 14> kErrors = {{
-    {"E01", "invalid input number (no such input on this switcher; check the input number)"},
-    {"E10", "invalid command (this switcher model does not support it)"},
-    {"E11", "invalid preset number"},
-    {"E12", "invalid output number (no such output on this switcher; check the output number)"},
-    {"E13", "invalid parameter (the value is out of range for this switcher)"},
-    {"E14", "not valid for this configuration"},
-    {"E17", "timed out (the switcher gave up waiting for the command to complete)"},
-    {"E21", "invalid room number"},
-    {"E22", "busy (the switcher is processing another request)"},
-    {"E24",
-     "privilege violation (logged in as User: set settings.password to the administrator "
-     "password)"},
-    {"E25", "device not present"},
-    {"E26", "maximum number of connections exceeded (close other telnet sessions)"},
-    {"E27", "invalid event number"},
-    {"E28", "bad filename or file not found"},
-}};
-
-bool is_error_code(std::string_view frame) {
-  return frame.size() == 3 && frame[0] == 'E' &&
-         std::isdigit(static_cast<unsigned char>(frame[1])) &&
-         std::isdigit(static_cast<unsigned char>(frame[2]));
-}
-
-// The tokenizer ends a frame at "word:", so the prompt "Password:" arrives as "Pass".
-bool is_prompt(std::string_view frame) {
-  if (frame.size() < 4) return false;
-  auto tail = frame.substr(frame.size() - 4);
-  return std::equal(tail.begin(), tail.end(), std::string_view("pass").begin(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == b;
-  });
-}
-
-// Reads a whole (possibly zero-padded, possibly negative) number at the front of `text` and
-// advances past it.
-std::optional<int> take_number(std::string_view& text) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end == text.data()) return std::nullopt;
-  text.remove_prefix(static_cast<std::size_t>(end - text.data()));
-  return value;
-}
-
-bool take(std::string_view& text, std::string_view word) {
-  if (!text.starts_with(word)) return false;
-  text.remove_prefix(word.size());
-  return true;
-}
-
-void skip_spaces(std::string_view& text) {
-  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
-}
-
-// "Vol082" -> 82 when the whole frame is the prefix and a number.
-std::optional<int> value_after(std::string_view frame, std::string_view prefix) {
-  if (!take(frame, prefix)) return std::nullopt;
-  auto value = take_number(frame);
-  if (!value || !frame.empty()) return std::nullopt;
-  return value;
-}
-
-// "1.02", "Ver01*1.02": what a Q answer looks like, so noise is not taken for a version.
-bool looks_like_version(std::string_view frame) {
-  return std::any_of(frame.begin(), frame.end(),
-                     [](unsigned char c) { return std::isdigit(c) != 0; }) &&
-         std::all_of(frame.begin(), frame.end(), [](unsigned char c) {
-           return std::isalnum(c) != 0 || c == '.' || c == '*' || c == '-' || c == ' ';
-         });
-}
-
-// The command character of what we sent: '!' '%' '$' '&' ties, 'V' 'Z' 'B' 'Q', '\x1b' for an
-// escape command.
-char kind_of(std::string_view bytes) {
-  if (bytes.starts_with('\x1b')) return '\x1b';
-  if (bytes.empty()) return '\0';
-  return bytes.back();
-}
-
-// "1*2!" -> input 1, output 2, layer '!'; "3%" -> input 3, layer '%'.
-std::optional<TieReport> parse_sent_tie(std::string_view bytes) {
-  TieReport tie;
-  auto input = take_number(bytes);
-  if (!input) return std::nullopt;
-  tie.input = *input;
-  if (take(bytes, "*")) {
-    tie.output = take_number(bytes);
-    if (!tie.output) return std::nullopt;
-  }
-  if (bytes.size() != 1) return std::nullopt;
-  tie.layer = bytes[0];
-  return tie;
-}
-
-// Video and RGB ties report the same layer.
-char layer_family(char layer) {
-  return layer == '&' ? '%' : layer;
-}
-
-const char* layer_name(char layer) {
-  switch (layer) {
-    case '%':
-    case '&':
-      return "video";
-    case '$':
-      return "audio";
-    default:
-      return "all";
-  }
-}
-
 }  // namespace
-
-std::optional<TieReport> parse_tie(std::string_view frame) {
-  TieReport tie;
-  if (take(frame, "Out")) {
-    tie.output = take_number(frame);
-    if (!tie.output || *tie.output < 0) return std::nullopt;
-    skip_spaces(frame);
-  }
-  if (!take(frame, "In")) return std::nullopt;
-  auto input = take_number(frame);
-  if (!input || *input < 0) return std::nullopt;
-  tie.input = *input;
-  skip_spaces(frame);
-  if (frame == "All") {
-    tie.layer = '!';
-  } else if (frame == "Vid") {
-    tie.layer = '%';
-  } else if (frame == "Aud") {
-    tie.layer = '$';
-  } else if (frame == "RGB") {
-    tie.layer = '&';
-  } else {
-    return std::nullopt;
-  }
-  return tie;
-}
-
-std::string error_meaning(std::string_view code) {
-  for (const auto& e : kErrors)
-    if (e.code == code) return std::string(e.meaning);
-  return "error " + std::string(code) + " (see the switcher's SIS error code table)";
-}
 
 DriverInfo ExtronSis::info() {
   DriverInfo info;
@@ -280,25 +128,18 @@ Task<Json> ExtronSis::command(std::string bytes, std::string name, int priority)
 }
 
 Task<Json> ExtronSis::tie(int input, int output, std::string layer) {
-  char code;
-  if (layer == "all") {
-    code = '!';
-  } else if (layer == "video") {
-    code = '%';
-  } else if (layer == "audio") {
-    code = '$';
-  } else {
+  auto code = layer_code(layer);
+  if (!code)
     throw BadArguments(
         "tie(input: integer, output: integer, layer: string): layer must be all, video or "
         "audio, got \"" +
         layer + "\"");
-  }
   if (input < 0 || input > kMaxChannel || output < 1 || output > kMaxChannel)
     throw BadArguments(
         "tie(input: integer, output: integer, layer: string): input must be 0-999 (0 unties) "
         "and output 1-999, got input " +
         std::to_string(input) + ", output " + std::to_string(output));
-  auto bytes = std::to_string(input) + "*" + std::to_string(output) + code;
+  auto bytes = tie_command({.output = output, .input = input, .layer = *code});
   // Named per output and layer: a newer tie of the same output replaces a queued older one,
   // ties of other outputs do not.
   auto name = "tie_" + std::to_string(output) + "_" + layer;
@@ -313,7 +154,7 @@ Task<int> ExtronSis::switch_to(int input) {
   if (input < 0 || input > kMaxChannel)
     throw BadArguments("switch_to(input: integer): input must be 0-999, got " +
                        std::to_string(input));
-  auto bytes = std::to_string(input) + "!";
+  auto bytes = tie_command({.input = input});
   std::string name = "switch_to";
   co_await command(std::move(bytes), std::move(name), kUserPriority);
   co_return input;
@@ -475,7 +316,7 @@ Received ExtronSis::received(std::string_view frame, Command* pending) {
     prompt();
     return Received::ignore;
   }
-  if (frame.starts_with("(c)") || frame.starts_with("(C)")) {
+  if (is_banner(frame)) {
     set_status("device", printable(frame));
     log().info("switcher: ", printable(frame));
     if (phase_ == Phase::greeting && !banner_seen_) {
@@ -501,7 +342,7 @@ Received ExtronSis::received(std::string_view frame, Command* pending) {
 }
 
 Received ExtronSis::answer(std::string_view frame, Command* pending) {
-  const char kind = pending ? kind_of(pending->bytes()) : '\0';
+  const char kind = pending ? command_kind(pending->bytes()) : '\0';
   if (is_error_code(frame)) {
     if (!pending) {
       log().warn("switcher reported ", frame, " (", error_meaning(frame),
@@ -516,7 +357,7 @@ Received ExtronSis::answer(std::string_view frame, Command* pending) {
   }
   if (auto tie = parse_tie(frame)) {
     apply_tie(*tie);
-    auto sent = pending ? parse_sent_tie(pending->bytes()) : std::nullopt;
+    auto sent = pending ? parse_tie_command(pending->bytes()) : std::nullopt;
     if (sent && sent->input == tie->input && sent->output == tie->output &&
         layer_family(sent->layer) == layer_family(tie->layer)) {
       pending->set_result({{"input", tie->input},
@@ -546,12 +387,9 @@ Received ExtronSis::answer(std::string_view frame, Command* pending) {
                "); ties update as the switcher reports them");
     return Received::ignore;
   }
-  if (kind == 'Q' && looks_like_version(frame)) {
-    // "1.02", or "Ver01*1.02" with tagged answers: the version is what follows any tag.
-    auto version = frame.substr(
-        frame.find_last_of("*") == std::string_view::npos ? 0 : frame.find_last_of('*') + 1);
-    set_status("firmware", printable(version));
-    pending->set_result(printable(version));
+  if (auto version = kind == 'Q' ? firmware_version(frame) : std::nullopt) {
+    set_status("firmware", printable(*version));
+    pending->set_result(printable(*version));
     return Received::success;
   }
   log().warn("ignored a frame that is not an SIS answer: \"", printable(frame), "\"");

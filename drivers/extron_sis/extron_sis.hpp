@@ -3,6 +3,7 @@
 // handshake, verbose mode 3 for front-panel changes, and a keep-alive before the idle timeout.
 #pragma once
 
+#include "drivers/extron_sis/sis_codec.hpp"
 #include "runtime/sdk/driver.hpp"
 #include "runtime/sdk/driver_info.hpp"
 #include "runtime/sdk/methods.hpp"
@@ -13,21 +14,6 @@
 #include <string_view>
 
 namespace roomd::extron {
-
-// What a tie answer names: "Out02 In01 All" (output set) or "In1 Vid" (switch to all outputs).
-struct TieReport {
-  std::optional<int> output;
-  int input = 0;
-  char layer = '!';  // the SIS tie character: '!' all, '%' video, '$' audio, '&' RGB (video)
-};
-
-// Parses "Out<o> In<i> <All|Vid|Aud|RGB>" and "In<i> <layer>", zero-padded or not, with or
-// without the spaces; nullopt for anything else.
-std::optional<TieReport> parse_tie(std::string_view frame);
-
-// Readable meaning of an SIS error code ("E01" -> "invalid input number ..."); a generic text
-// for codes this driver does not know.
-std::string error_meaning(std::string_view code);
 
 class ExtronSis final : public Driver {
  public:

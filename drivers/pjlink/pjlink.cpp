@@ -6,6 +6,7 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <type_traits>
 
 namespace roomd::pjlink {
 namespace {
@@ -34,6 +35,20 @@ std::string_view code_of(std::string_view bytes) {
   auto at = bytes.find("%1");
   if (at == std::string_view::npos || bytes.size() < at + 6) return {};
   return bytes.substr(at + 2, 4);
+}
+
+// What a query's answer can hold, for the error when it holds something else.
+std::string_view expected_value(std::string_view code) {
+  if (code == "POWR") return "0-3 (standby, on, cooling, warming)";
+  if (code == "INPT") return "an input code such as 31 (type 1-5, then 1-9)";
+  if (code == "AVMT") return "11, 21, 31, 10, 20 or 30 (video, audio or both; then off or on)";
+  if (code == "ERST") return "six digits 0-2 (fan, lamp, temperature, cover, filter, other)";
+  if (code == "LAMP") return "lamp hours and lamp state, such as \"1234 1\"";
+  return "its value";
+}
+
+bool is_query(std::string_view bytes) {
+  return bytes.ends_with(" ?\r");
 }
 
 }  // namespace
@@ -126,7 +141,7 @@ Task<bool> Pjlink::power(bool on) {
 
 Task<bool> Pjlink::query_power() {
   co_await command("POWR ?", {.name = "power?", .priority = kUserPriority});
-  co_return status("power").get<bool>();
+  co_return reported<bool>("power", "POWR ?");
 }
 
 Task<std::string> Pjlink::switch_to(std::string input) {
@@ -142,7 +157,7 @@ Task<std::string> Pjlink::switch_to(std::string input) {
 
 Task<std::string> Pjlink::query_input() {
   co_await command("INPT ?", {.name = "input?", .priority = kUserPriority});
-  co_return status("input").get<std::string>();
+  co_return reported<std::string>("input", "INPT ?");
 }
 
 Task<Json> Pjlink::mute(std::string what, bool on) {
@@ -170,22 +185,42 @@ Task<Json> Pjlink::mute(std::string what, bool on) {
 
 Task<Json> Pjlink::query_mute() {
   co_await command("AVMT ?", {.name = "mute?", .priority = kUserPriority});
-  co_return status("mute");
+  co_return reported<Json>("mute", "AVMT ?");
 }
 
 Task<Json> Pjlink::query_errors() {
   co_await command("ERST ?", {.name = "errors?", .priority = kUserPriority});
-  co_return status("errors");
+  co_return reported<Json>("errors", "ERST ?");
 }
 
 Task<int> Pjlink::query_lamp_hours() {
   co_await command("LAMP ?", {.name = "lamp?", .priority = kUserPriority});
-  co_return status("lamp_hours").get<int>();
+  co_return reported<int>("lamp_hours", "LAMP ?");
 }
 
 Task<std::string> Pjlink::query_name() {
   co_await command("NAME ?", {.name = "name?", .priority = kUserPriority});
-  co_return status("name").get<std::string>();
+  co_return reported<std::string>("name", "NAME ?");
+}
+
+template <class T>
+T Pjlink::reported(std::string_view name, std::string_view command) const {
+  // received() refuses an answer update() cannot read, so this only fails when a driver
+  // change breaks that promise: say which status, never the JSON library's words.
+  auto value = status(name);
+  if constexpr (std::is_same_v<T, Json>) {
+    if (value.is_object()) return value;
+  } else {
+    if (!value.is_null()) {
+      try {
+        return value.template get<T>();
+      } catch (const Json::exception&) {
+      }
+    }
+  }
+  throw RequestFailed(id() + ": the projector's answer to " + std::string(command) +
+                      " left status " + std::string(name) + " as " + value.dump() +
+                      ", which is not the value the method returns");
 }
 
 Task<void> Pjlink::poll() {
@@ -253,28 +288,45 @@ Received Pjlink::received(std::string_view frame, Command* pending) {
     pending->set_error(id() + ": " + error_text(code, value));
     return Received::abort;
   }
-  if (value != "OK") update(code, value);
-  if (!answers_pending) return Received::ignore;
+  const bool understood = value != "OK" && update(code, value);
+  if (!answers_pending) {
+    if (value != "OK" && !understood)
+      log().warn("ignored ", code, "=", printable(value), " from the projector: expected ",
+                 expected_value(code));
+    return Received::ignore;
+  }
+  if (is_query(pending->bytes()) && !understood) {
+    pending->set_error(id() + ": projector answered " + std::string(code) + "=" + printable(value) +
+                       " to " + pending->name() + " (\"%1" + std::string(code) +
+                       " ?\"); expected " + std::string(expected_value(code)));
+    return Received::abort;
+  }
   pending->set_result(std::string(value));
   return Received::success;
 }
 
-void Pjlink::update(std::string_view code, std::string_view value) {
+bool Pjlink::update(std::string_view code, std::string_view value) {
   if (code == "POWR") {
-    if (value.size() != 1 || value[0] < '0' || value[0] > '3') return;
+    if (value.size() != 1 || value[0] < '0' || value[0] > '3') return false;
     auto state = kPowerStates[value[0] - '0'];
     set_status("power_state", state);
     set_status("power", state == "on" || state == "warming");
   } else if (code == "INPT") {
+    if (value.size() != 2 || value[0] < '1' || value[0] > '5' || value[1] < '1' || value[1] > '9')
+      return false;
     set_status("input", input_name(value));
   } else if (code == "AVMT") {
-    if (value.size() != 2) return;
+    if (value.size() != 2 || value[0] < '1' || value[0] > '3' ||
+        (value[1] != '0' && value[1] != '1'))
+      return false;
     bool on = value[1] == '1';
     bool video = on && (value[0] == '1' || value[0] == '3');
     bool audio = on && (value[0] == '2' || value[0] == '3');
     set_status("mute", {{"video", video}, {"audio", audio}});
   } else if (code == "ERST") {
-    if (value.size() != kErrorParts.size()) return;
+    if (value.size() != kErrorParts.size() ||
+        value.find_first_not_of("012") != std::string_view::npos)
+      return false;
     Json errors = Json::object();
     for (std::size_t i = 0; i < kErrorParts.size(); ++i)
       errors[kErrorParts[i]] = value[i] == '0' ? "ok" : value[i] == '1' ? "warning" : "error";
@@ -285,11 +337,13 @@ void Pjlink::update(std::string_view code, std::string_view value) {
     const auto hours = value.substr(0, value.find(' '));
     int total = 0;
     const auto [end, ec] = std::from_chars(hours.data(), hours.data() + hours.size(), total);
-    if (ec != std::errc() || end != hours.data() + hours.size() || hours.front() == '-') return;
+    if (ec != std::errc() || end != hours.data() + hours.size() || hours.front() == '-')
+      return false;
     set_status("lamp_hours", total);
   } else if (code == "NAME") {
     set_status("name", std::string(value));
   }
+  return true;
 }
 
 }  // namespace roomd::pjlink

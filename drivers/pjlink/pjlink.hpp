@@ -33,7 +33,11 @@ class Pjlink final : public Driver {
   Task<Json> command(std::string body, SendOptions options);
   Task<void> poll();
   void greeting(std::string_view frame);
-  void update(std::string_view code, std::string_view value);
+  // Publishes what an answer reports; false when the value is not one the code can have.
+  bool update(std::string_view code, std::string_view value);
+  // A status a query has just refreshed, as the method's type.
+  template <class T>
+  T reported(std::string_view name, std::string_view command) const;
 
   bool handshake_done_ = false;
 };

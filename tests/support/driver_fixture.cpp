@@ -86,6 +86,11 @@ std::pair<Json, std::string> DriverUnderTest::exec(const std::string& method, Js
 }
 
 std::vector<std::string> DriverUnderTest::logged(LogLevel level, const std::string& text) const {
+  return matching(records, level, text);
+}
+
+std::vector<std::string> matching(const std::vector<LoggedRecord>& records, LogLevel level,
+                                  const std::string& text) {
   std::vector<std::string> out;
   for (const auto& r : records)
     if (r.level >= level && r.message.find(text) != std::string::npos) out.push_back(r.message);

@@ -22,6 +22,10 @@ struct LoggedRecord {
   std::string message;
 };
 
+// Messages of `records` at `level` or above that contain `text`.
+std::vector<std::string> matching(const std::vector<LoggedRecord>& records, LogLevel level,
+                                  const std::string& text);
+
 // The one module under test; it is the only module of system "sys-1".
 struct DriverSpec {
   std::string driver;     // built-in driver name: "samsung_mdc"

@@ -19,6 +19,18 @@ class NoPeers final : public ModuleDirectory {
 
 FakeLineModule::FakeLineModule(const std::string& driver, const Json& settings)
     : peers(std::make_unique<NoPeers>()) {
+  start(driver, settings, line.factory(), {});
+  line.connect();
+}
+
+FakeLineModule::FakeLineModule(const std::string& driver, const Json& settings,
+                               std::shared_ptr<FakeModbusBus> bus)
+    : peers(std::make_unique<NoPeers>()) {
+  start(driver, settings, {}, {std::move(bus), 1});
+}
+
+void FakeLineModule::start(const std::string& driver, const Json& settings,
+                           TransportFactory transport, ModbusLink modbus) {
   register_builtin_drivers(registry);
   const auto* registration = registry.find(driver);
   REQUIRE(registration);
@@ -28,11 +40,14 @@ FakeLineModule::FakeLineModule(const std::string& driver, const Json& settings)
   config.driver = driver;
   config.name = registration->info.generic_name;
   config.json_path = "modules[0]";
-  module = std::make_unique<Module>(io.get_executor(), config, *registration,
-                                    merged_settings(registration->info, settings), store,
-                                    logs.logger(config.id, driver), *peers, line.factory());
+  module = std::make_unique<Module>(
+      io.get_executor(), config, *registration, merged_settings(registration->info, settings),
+      store, logs.logger(config.id, driver), *peers, std::move(transport), std::move(modbus));
+  log_subscription = logs.subscribe(config.id, LogLevel::trace, [this](const LogRecord& record) {
+    records.push_back({record.level, std::string(record.message)});
+  });
+  REQUIRE(log_subscription);
   module->start();
-  line.connect();
 }
 
 FakeLineModule::~FakeLineModule() {
@@ -59,6 +74,10 @@ std::pair<Json, std::string> FakeLineModule::exec(const std::string& method, Jso
 
 Json FakeLineModule::state(const std::string& name) const {
   return store.get(module->module_id(), name).value_or(Json(nullptr));
+}
+
+std::vector<std::string> FakeLineModule::logged(LogLevel level, const std::string& text) const {
+  return matching(records, level, text);
 }
 
 }  // namespace roomd::test

@@ -121,30 +121,6 @@ TEST_CASE("Senseair S8 over Modbus RTU on a pseudo-terminal: CO2 in ppm", "[modb
   CHECK(box.state("mod-co2", "sensor_status") == 0);
 }
 
-TEST_CASE("deadband: small changes are not published, larger ones are", "[modbus][sensor]") {
-  SensorBox box;
-  box.sim.add_unit(1);
-  box.sim.set_value(1, modbus::Table::input_register, 1, 200);
-  box.add("mod-t", "modbus_sensor", 1, Json::parse(R"({"registers": [
-      {"name": "t", "table": "input", "address": 1, "type": "s16", "scale": 0.1,
-       "every": "20ms", "deadband": 0.5}]})"));
-  box.start();
-  REQUIRE(box.wait_state("mod-t", "t", 20));
-  int changes = 0;
-  auto sub = box.runtime->state().subscribe(
-      "mod-t", "t", [&](std::string_view, std::string_view, const Json&) { ++changes; });
-  box.sim.set_value(1, modbus::Table::input_register, 1, 203);  // +0.3: inside the deadband
-  auto polls = box.sim.requests(1);
-  REQUIRE(test::run_until(box.io, [&] { return box.sim.requests(1) >= polls + 3; }));
-  CHECK(box.state("mod-t", "t") == 20);
-  CHECK(changes == 0);
-  box.sim.set_value(1, modbus::Table::input_register, 1, 206);  // +0.6 from the published 20
-  REQUIRE(box.wait_state("mod-t", "t", 20.6));
-  polls = box.sim.requests(1);
-  REQUIRE(test::run_until(box.io, [&] { return box.sim.requests(1) >= polls + 3; }));
-  CHECK(changes == 1);  // the same value polled again is not a change
-}
-
 TEST_CASE("a dead slave among three live ones: the live ones keep their rate", "[modbus][sensor]") {
   SensorBox box;
   auto map = Json::parse(R"({"registers": [

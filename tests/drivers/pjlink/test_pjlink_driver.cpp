@@ -1,462 +1,426 @@
-// The PJLink driver inside a real runtime, against the simulator on an ephemeral port:
-// greeting and authentication, a full method transcript checked against the bytes the
-// simulator received and the state store, ERR answers as readable method errors, reconnects,
-// and a device that sends garbage, oversize frames or nothing at all.
-#include "drivers/pjlink/pjlink_simulator.hpp"
-#include "tests/support/driver_fixture.hpp"
-#include "tests/support/wait.hpp"
+// The PJLink driver as transcripts on a fake line, in order and byte for byte: greeting and
+// authentication, every method with the bytes it sends and the status it publishes, ERR
+// answers and unexpected values as readable method errors, reconnects, garbage, oversize
+// frames and a projector that does not answer.
+#include "drivers/pjlink/pjlink_auth.hpp"
+#include "tests/support/transcript.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <string>
-#include <utility>
-#include <vector>
 
 using namespace roomd;
-using namespace std::chrono_literals;
-namespace pj = roomd::pjlink;
 
 namespace {
 
-constexpr const char* kProjectorPassword = "JBMIAProjectorLink";
+constexpr const char* kPassword = "JBMIAProjectorLink";
+constexpr const char* kChallenge = "498e4a67";  // the PJLink specification's example
 
-struct Options {
-  std::string simulator_password;  // empty: the projector greets with PJLINK 0
-  std::string module_password;     // empty: no password setting
-  std::string timeout;             // empty: the driver's default (5s)
-  std::string poll_every = "100ms";
-  std::chrono::milliseconds warmup{50};
-};
+const Json kVideoOnly = {{"video", true}, {"audio", false}};
+const Json kUnmuted = {{"video", false}, {"audio", false}};
 
-struct Projector : test::SimulatedDevice<pj::PjlinkSimulator>, test::DriverUnderTest {
-  explicit Projector(const Options& options = {})
-      : SimulatedDevice(simulator_options(options)),
-        DriverUnderTest(io, dir.path(), driver_spec(simulator, options)) {}
+struct Projector : test::Transcript {
+  explicit Projector(Json settings = Json::object()) : Transcript("pjlink", settings) {}
 
-  static pj::SimulatorOptions simulator_options(const Options& options) {
-    pj::SimulatorOptions sim;
-    sim.port = 0;
-    sim.password = options.simulator_password;
-    sim.idle_timeout = 0ms;
-    sim.warmup = options.warmup;
-    sim.cooldown = 50ms;
-    sim.name = "Room 101 Projector";
-    return sim;
+  // Greeted without a password and polled once: the projector is in standby.
+  Transcript& online_in_standby() {
+    return responds("PJLINK 0\r")
+        .should_send("%1POWR ?\r")
+        .responds("%1POWR=0\r")
+        .expect_status("power_state", "standby");
   }
 
-  // Starts the simulator on an ephemeral port and says how the module reaches it.
-  static test::DriverSpec driver_spec(pj::PjlinkSimulator& simulator, const Options& options) {
-    const auto port = simulator.start();
-    Json settings = {{"poll_every", options.poll_every}};
-    if (!options.module_password.empty()) settings["password"] = options.module_password;
-    if (!options.timeout.empty()) settings["timeout"] = options.timeout;
-    return {"pjlink", "mod-proj", "Projector", settings, test::loopback_tcp(port)};
-  }
-
-  bool wait_for(const char* name, const Json& value, std::chrono::milliseconds timeout = 5s) {
-    return DriverUnderTest::wait_for(name, value, timeout);
-  }
-
-  std::size_t count_received(const std::string& line) const {
-    return test::count_of(simulator.received(), line);
-  }
-  bool was_received(const std::string& line) const { return count_received(line) > 0; }
-
-  // Connected and the first poll has published the power state.
-  void require_online() {
-    REQUIRE(test::run_until(io, [&] { return connected() && state("power_state").is_string(); }));
-  }
-
-  void power_on() {
-    auto [value, error] = exec("power", Json::array({true}));
-    REQUIRE(error.empty());
-    REQUIRE(value == true);
-    REQUIRE(wait_for("power_state", "on"));
+  // Online, turned on, and asked until it reports on.
+  Transcript& online_and_on() {
+    return online_in_standby()
+        .exec("power", {true})
+        .should_send("%1POWR 1\r")
+        .responds("%1POWR=OK\r")
+        .exec("power?")
+        .should_send("%1POWR ?\r")
+        .responds("%1POWR=1\r")
+        .expect_status("power_state", "on");
   }
 };
 
 }  // namespace
 
-TEST_CASE("without a password the driver connects and polls standby", "[pjlink][driver]") {
+TEST_CASE("without a password the driver goes online and polls power only", "[pjlink][driver]") {
   Projector p;
-  REQUIRE(test::run_until(p.io, [&] { return p.connected(); }));
-  REQUIRE(p.wait_for("power_state", "standby"));
-  CHECK(p.state("power") == false);
-  CHECK(p.was_received("%1POWR ?"));
-  // Standby: input and mute are not polled (they would only answer ERR3).
-  CHECK_FALSE(p.was_received("%1INPT ?"));
-  CHECK_FALSE(p.was_received("%1AVMT ?"));
-  CHECK(p.logged(LogLevel::warn, "").empty());
-  CHECK(p.module().run_state() == ModuleRunState::running);
+  // The queue waits for the greeting.
+  p.sends_nothing().expect_status("connected", false);
+  p.online_in_standby()
+      .expect_status("power", false)
+      .expect_status("connected", true)
+      // Standby: input and mute are not polled (they would only answer ERR3).
+      .sends_nothing();
+  CHECK(p.logged(LogLevel::warn).empty());
+  CHECK(p.module->run_state() == ModuleRunState::running);
 }
 
-TEST_CASE("with the right password the driver authenticates", "[pjlink][driver]") {
-  Projector p({.simulator_password = kProjectorPassword, .module_password = kProjectorPassword});
-  p.require_online();
-  CHECK(p.state("power_state") == "standby");
-  CHECK(p.state("power") == false);
-  // The simulator strips a valid-looking digest; the first line is the command it rode on.
-  auto lines = p.simulator.received();
-  REQUIRE_FALSE(lines.empty());
-  CHECK(lines.front() == "%1POWR ?");
-  CHECK(p.logged(LogLevel::error, "").empty());
+TEST_CASE("with the right password the digest rides on the first command", "[pjlink][driver]") {
+  Projector p(Json{{"password", kPassword}});
+  p.responds(std::string("PJLINK 1 ") + kChallenge + "\r")
+      .should_send("5d8409bc1c3fa39749434aa3a5c38682%1POWR ?\r")
+      .responds("%1POWR=0\r")
+      .expect_status("power_state", "standby")
+      .expect_status("connected", true)
+      // Authenticated: the poll that follows going online, and later commands, go without digest.
+      .should_send("%1POWR ?\r")
+      .responds("%1POWR=0\r")
+      .exec("name?")
+      .should_send("%1NAME ?\r")
+      .responds("%1NAME=Room 101 Projector\r")
+      .expect_result("Room 101 Projector")
+      .expect_status("name", "Room 101 Projector");
   CHECK(p.logged(LogLevel::info, "authenticated").size() == 1);
-  // Later commands (without digest) are accepted on the same connection.
-  auto [value, error] = p.exec("name?", Json::array());
-  CHECK(error.empty());
-  CHECK(value == "Room 101 Projector");
-  CHECK(p.simulator.connections() == 1);
-  CHECK(p.connected_true == 1);
+  CHECK(p.logged(LogLevel::error).empty());
 }
 
 TEST_CASE("a wrong password is logged without the password and never goes online",
           "[pjlink][driver]") {
   const std::string wrong = "not-the-right-one-42";
-  Projector p({.simulator_password = kProjectorPassword, .module_password = wrong});
-  // The projector closes the connection after PJLINK ERRA; the driver tries again.
-  REQUIRE(test::run_until(
-      p.io, [&] { return p.logged(LogLevel::error, "refused the password").size() >= 2; }));
-  for (const auto& message : p.logged(LogLevel::error, "refused the password")) {
-    CHECK_THAT(message, Catch::Contains("settings.password"));
-    CHECK_THAT(message, Catch::Contains("mod-proj"));
-  }
+  Projector p(Json{{"password", wrong}});
+  p.responds(std::string("PJLINK 1 ") + kChallenge + "\r")
+      .should_send(pjlink::pjlink_digest(kChallenge, wrong) + "%1POWR ?\r")
+      .responds("PJLINK ERRA\r")
+      .expect_log(LogLevel::error, {"refused the password", "settings.password", "mod-test"})
+      .expect_status("power_state", nullptr);
   // Neither password appears in any record, at any level (trace shows the bytes sent).
   for (const auto& r : p.records) {
     CHECK_THAT(r.message, !Catch::Contains(wrong));
-    CHECK_THAT(r.message, !Catch::Contains(kProjectorPassword));
+    CHECK_THAT(r.message, !Catch::Contains(kPassword));
   }
-  CHECK_FALSE(p.connected());
-  CHECK(p.connected_true == 0);
-  CHECK_FALSE(p.state("power_state").is_string());
-  CHECK(p.module().run_state() == ModuleRunState::running);
+  CHECK(p.state("connected") != Json(true));
+  CHECK(p.module->run_state() == ModuleRunState::running);
 }
 
 TEST_CASE("a projector that wants a password when none is set says so", "[pjlink][driver]") {
-  Projector p({.simulator_password = kProjectorPassword});
-  REQUIRE(test::run_until(
-      p.io, [&] { return !p.logged(LogLevel::error, "requires a PJLink password").empty(); }));
-  CHECK_THAT(p.logged(LogLevel::error, "requires a PJLink password").front(),
-             Catch::Contains("settings.password of module mod-proj"));
-  CHECK_FALSE(p.connected());
-  CHECK(p.module().run_state() == ModuleRunState::running);
+  Projector p;
+  p.responds(std::string("PJLINK 1 ") + kChallenge + "\r")
+      .sends_nothing()
+      .expect_log(LogLevel::error,
+                  {"requires a PJLink password", "settings.password of module mod-test"})
+      .expect_status("connected", false);
+  CHECK(p.module->run_state() == ModuleRunState::running);
 }
 
 TEST_CASE("transcript: power, input, mute, errors, lamp, name, power off", "[pjlink][driver]") {
   Projector p;
-  p.require_online();
-  REQUIRE(p.state("power_state") == "standby");
+  p.online_in_standby()
+      .exec("power", {true})
+      .should_send("%1POWR 1\r")
+      .responds("%1POWR=OK\r")
+      .expect_result(true)
+      .expect_status("power", true)
+      .expect_status("power_state", "warming")
+      .exec("power?")
+      .should_send("%1POWR ?\r")
+      .responds("%1POWR=1\r")
+      .expect_result(true)
+      .expect_status("power_state", "on")
 
-  auto [value, error] = p.exec("power", Json::array({true}));
-  CHECK(error.empty());
-  CHECK(value == true);
-  CHECK(p.was_received("%1POWR 1"));
-  CHECK(p.state("power") == true);
-  REQUIRE(p.wait_for("power_state", "on"));
-  CHECK(p.state("power") == true);
-  CHECK(p.simulator.power_state() == pj::PowerState::on);
-  // Once on, the poll asks for input and mute too.
-  REQUIRE(test::run_until(p.io, [&] { return p.was_received("%1INPT ?"); }));
-  REQUIRE(p.wait_for("input", "rgb1"));
+      .exec("switch_to", {"digital2"})
+      .should_send("%1INPT 32\r")
+      .responds("%1INPT=OK\r")
+      .expect_result("digital2")
+      .expect_status("input", "digital2")
+      // A two-digit PJLink code works too and is reported by name.
+      .exec("switch_to", {"51"})
+      .should_send("%1INPT 51\r")
+      .responds("%1INPT=OK\r")
+      .expect_result("network1")
+      .expect_status("input", "network1")
 
-  std::tie(value, error) = p.exec("switch_to", Json::array({"digital2"}));
-  CHECK(error.empty());
-  CHECK(value == "digital2");
-  CHECK(p.was_received("%1INPT 32"));
-  CHECK(p.state("input") == "digital2");
-  CHECK(p.simulator.input() == "32");
+      .exec("mute", {"video", true})
+      .should_send("%1AVMT 11\r")
+      .responds("%1AVMT=OK\r")
+      .expect_result(kVideoOnly)
+      .expect_status("mute", kVideoOnly)
+      .exec("input?")
+      .should_send("%1INPT ?\r")
+      .responds("%1INPT=51\r")
+      .expect_result("network1")
+      .exec("mute?")
+      .should_send("%1AVMT ?\r")
+      .responds("%1AVMT=11\r")
+      .expect_result(kVideoOnly)
+      .exec("mute", {{"what", "both"}, {"on", false}})
+      .should_send("%1AVMT 30\r")
+      .responds("%1AVMT=OK\r")
+      .expect_status("mute", kUnmuted);
 
-  // A two-digit PJLink code works too and is reported by name.
-  std::tie(value, error) = p.exec("switch_to", Json::array({"51"}));
-  CHECK(error.empty());
-  CHECK(value == "network1");
-  CHECK(p.was_received("%1INPT 51"));
-  CHECK(p.state("input") == "network1");
-
-  std::tie(value, error) = p.exec("mute", Json::array({"video", true}));
-  CHECK(error.empty());
-  const Json video_only = {{"video", true}, {"audio", false}};
-  CHECK(value == video_only);
-  CHECK(p.was_received("%1AVMT 11"));
-  CHECK(p.state("mute") == video_only);
-  CHECK(p.simulator.video_muted());
-  CHECK_FALSE(p.simulator.audio_muted());
-  // The poll's AVMT ? agrees with what the method published.
-  p.simulator.clear_received();
-  REQUIRE(test::run_until(p.io, [&] { return p.was_received("%1AVMT ?"); }));
-  p.io.run_for(20ms);
-  CHECK(p.state("mute") == video_only);
-
-  std::tie(value, error) = p.exec("input?", Json::array());
-  CHECK(error.empty());
-  CHECK(value == "network1");
-  std::tie(value, error) = p.exec("mute?", Json::array());
-  CHECK(error.empty());
-  CHECK(value == video_only);
-
-  std::tie(value, error) = p.exec("mute", {{"what", "both"}, {"on", false}});
-  CHECK(error.empty());
-  CHECK(p.was_received("%1AVMT 30"));
-  CHECK(p.state("mute") == Json{{"video", false}, {"audio", false}});
-
-  p.simulator.set_errors("010002");
-  std::tie(value, error) = p.exec("errors?", Json::array());
-  CHECK(error.empty());
   const Json errors = {{"fan", "ok"},   {"lamp", "warning"}, {"temperature", "ok"},
                        {"cover", "ok"}, {"filter", "ok"},    {"other", "error"}};
-  CHECK(value == errors);
-  CHECK(p.was_received("%1ERST ?"));
-  CHECK(p.state("errors") == errors);
+  p.exec("errors?")
+      .should_send("%1ERST ?\r")
+      .responds("%1ERST=010002\r")
+      .expect_result(errors)
+      .expect_status("errors", errors)
+      .exec("lamp_hours?")
+      .should_send("%1LAMP ?\r")
+      .responds("%1LAMP=1234 1\r")
+      .expect_result(1234)
+      .expect_status("lamp_hours", 1234)
+      .exec("name?")
+      .should_send("%1NAME ?\r")
+      .responds("%1NAME=Room 101 Projector\r")
+      .expect_result("Room 101 Projector")
 
-  p.simulator.set_lamp_hours(1234);
-  std::tie(value, error) = p.exec("lamp_hours?", Json::array());
-  CHECK(error.empty());
-  CHECK(value == 1234);
-  CHECK(p.was_received("%1LAMP ?"));
-  CHECK(p.state("lamp_hours") == 1234);
+      .exec("power", {false})
+      .should_send("%1POWR 0\r")
+      .responds("%1POWR=OK\r")
+      .expect_result(false)
+      .expect_status("power", false)
+      .expect_status("power_state", "cooling")
+      .exec("power?")
+      .should_send("%1POWR ?\r")
+      .responds("%1POWR=0\r")
+      .expect_result(false)
+      .expect_status("power_state", "standby")
+      .sends_nothing();
+  CHECK(p.logged(LogLevel::warn).empty());
+}
 
-  std::tie(value, error) = p.exec("name?", Json::array());
-  CHECK(error.empty());
-  CHECK(value == "Room 101 Projector");
-  CHECK(p.was_received("%1NAME ?"));
-  CHECK(p.state("name") == "Room 101 Projector");
-
-  std::tie(value, error) = p.exec("power?", Json::array());
-  CHECK(error.empty());
-  CHECK(value == true);
-
-  std::tie(value, error) = p.exec("power", Json::array({false}));
-  CHECK(error.empty());
-  CHECK(value == false);
-  CHECK(p.was_received("%1POWR 0"));
-  CHECK(p.state("power") == false);
-  REQUIRE(p.wait_for("power_state", "standby"));
-  CHECK(p.state("power") == false);
-  CHECK(p.simulator.power_state() == pj::PowerState::standby);
-  CHECK(p.logged(LogLevel::warn, "").empty());
+TEST_CASE("after a reconnect the poll asks for power, then input and mute when on",
+          "[pjlink][driver]") {
+  Projector p;
+  p.online_and_on()
+      .drops_link()
+      .expect_status("connected", false)
+      .expect_log(LogLevel::warn, {"disconnected from"})
+      // A power off made while the projector is away waits for the link.
+      .exec("power", {false})
+      .sends_nothing()
+      .expect_pending()
+      .accepts_link()
+      .responds("PJLINK 0\r")
+      .should_send("%1POWR 0\r")
+      .responds("%1POWR=OK\r")
+      .expect_result(false)
+      .should_send("%1POWR ?\r")
+      .responds("%1POWR=2\r")
+      .expect_status("power_state", "cooling")
+      .sends_nothing()
+      .drops_link()
+      .accepts_link()
+      .responds("PJLINK 0\r")
+      .should_send("%1POWR ?\r")
+      .responds("%1POWR=1\r")
+      .should_send("%1INPT ?\r")
+      .responds("%1INPT=11\r")
+      .should_send("%1AVMT ?\r")
+      .responds("%1AVMT=30\r")
+      .expect_status("input", "rgb1")
+      .expect_status("mute", kUnmuted)
+      .expect_status("connected", true);
+  CHECK(p.module->run_state() == ModuleRunState::running);
 }
 
 TEST_CASE("ERR answers become method errors with readable text", "[pjlink][driver]") {
   Projector p;
-  p.require_online();
+  p.online_in_standby();
 
-  SECTION("ERR3 in standby") {
-    auto [value, error] = p.exec("switch_to", Json::array({"digital2"}));
-    CHECK(p.was_received("%1INPT 32"));
-    CHECK_THAT(error, Catch::Contains("mod-proj") && Catch::Contains("INPT=ERR3") &&
-                          Catch::Contains("unavailable time"));
-    CHECK(p.state("input").is_null());
-    // Only one attempt: an ERR is an answer, not a reason to retry.
-    CHECK(p.count_received("%1INPT 32") == 1);
+  SECTION("ERR3 in standby, sent once: an ERR is an answer, not a reason to retry") {
+    p.exec("switch_to", {"digital2"})
+        .should_send("%1INPT 32\r")
+        .responds("%1INPT=ERR3\r")
+        .expect_error({"mod-test", "INPT=ERR3", "unavailable time"})
+        .expect_status("input", nullptr)
+        .sends_nothing();
   }
 
   SECTION("ERR2 for an input the projector does not have") {
-    p.power_on();
-    auto [value, error] = p.exec("switch_to", Json::array({"rgb9"}));
-    CHECK(p.was_received("%1INPT 19"));
-    CHECK_THAT(error, Catch::Contains("INPT=ERR2") && Catch::Contains("out of parameter"));
-    CHECK(p.simulator.input() == "11");
+    p.exec("switch_to", {"rgb9"})
+        .should_send("%1INPT 19\r")
+        .responds("%1INPT=ERR2\r")
+        .expect_error({"INPT=ERR2", "out of parameter"});
   }
 
   SECTION("an input name the driver does not know is refused before sending") {
-    p.simulator.clear_received();
-    auto [value, error] = p.exec("switch_to", Json::array({"hdmi7"}));
-    CHECK_THAT(error, Catch::Contains("switch_to(input: string)") &&
-                          Catch::Contains("unknown input \"hdmi7\"") && Catch::Contains("rgb1-9") &&
-                          Catch::Contains("digital1-9") && Catch::Contains("network1-9"));
-    CHECK_FALSE(p.was_received("%1INPT hdmi7"));
-    auto lines = p.simulator.received();
-    CHECK(std::none_of(lines.begin(), lines.end(),
-                       [](const std::string& l) { return l.starts_with("%1INPT"); }));
+    p.exec("switch_to", {"hdmi7"})
+        .expect_error({"switch_to(input: string)", "unknown input \"hdmi7\"", "rgb1-9",
+                       "digital1-9", "network1-9"})
+        .sends_nothing();
   }
 
   SECTION("ERR4 when a lamp failure keeps the projector from striking") {
-    p.simulator.set_errors("020000");
-    auto [value, error] = p.exec("power", Json::array({true}));
-    CHECK(p.was_received("%1POWR 1"));
-    CHECK_THAT(error, Catch::Contains("POWR=ERR4") && Catch::Contains("projector/display failure"));
-    CHECK(p.state("power") == false);
-    CHECK(p.state("power_state") == "standby");
-    std::tie(value, error) = p.exec("errors?", Json::array());
-    CHECK(value["lamp"] == "error");
+    p.exec("power", {true})
+        .should_send("%1POWR 1\r")
+        .responds("%1POWR=ERR4\r")
+        .expect_error({"POWR=ERR4", "projector/display failure"})
+        .expect_status("power", false)
+        .expect_status("power_state", "standby");
   }
 
   SECTION("input and mute queries in standby answer ERR3") {
-    auto [value, error] = p.exec("input?", Json::array());
-    CHECK_THAT(error, Catch::Contains("INPT=ERR3"));
-    std::tie(value, error) = p.exec("mute?", Json::array());
-    CHECK_THAT(error, Catch::Contains("AVMT=ERR3"));
+    p.exec("input?")
+        .should_send("%1INPT ?\r")
+        .responds("%1INPT=ERR3\r")
+        .expect_error({"INPT=ERR3"});
+    p.exec("mute?").should_send("%1AVMT ?\r").responds("%1AVMT=ERR3\r").expect_error({"AVMT=ERR3"});
   }
 
   SECTION("mute with an unknown target") {
-    auto [value, error] = p.exec("mute", Json::array({"picture", true}));
-    CHECK_THAT(error, Catch::Contains("what must be video, audio or both") &&
-                          Catch::Contains("\"picture\""));
+    p.exec("mute", {"picture", true})
+        .expect_error({"what must be video, audio or both", "\"picture\""})
+        .sends_nothing();
+  }
+
+  SECTION("an ERR with no command of that kind pending is only logged") {
+    p.responds("%1LAMP=ERR1\r").expect_log(LogLevel::warn, {"LAMP=ERR1", "no command"});
   }
 
   // The module is fine after every refusal.
-  CHECK(p.connected());
-  auto [value, error] = p.exec("power?", Json::array());
-  CHECK(error.empty());
+  p.exec("power?").should_send("%1POWR ?\r").responds("%1POWR=0\r").expect_result(false);
+}
+
+TEST_CASE("a value the method cannot read is a method error that says what came",
+          "[pjlink][driver]") {
+  Projector p;
+  p.online_in_standby();
+
+  SECTION("a power state out of range") {
+    p.exec("power?")
+        .should_send("%1POWR ?\r")
+        .responds("%1POWR=7\r")
+        .expect_error({"mod-test", "answered POWR=7", "to power?", "%1POWR ?", "expected 0-3"})
+        .expect_status("power_state", "standby");
+  }
+
+  SECTION("OK where a query expects a value") {
+    p.exec("lamp_hours?")
+        .should_send("%1LAMP ?\r")
+        .responds("%1LAMP=OK\r")
+        .expect_error({"answered LAMP=OK", "to lamp?", "expected lamp hours"});
+  }
+
+  SECTION("lamp hours that are not a number") {
+    p.exec("lamp_hours?")
+        .should_send("%1LAMP ?\r")
+        .responds("%1LAMP=abc 1\r")
+        .expect_error({"answered LAMP=abc 1", "expected lamp hours"})
+        .expect_status("lamp_hours", nullptr);
+  }
+
+  SECTION("an input code out of range, and error digits out of range") {
+    p.exec("input?")
+        .should_send("%1INPT ?\r")
+        .responds("%1INPT=9Z\r")
+        .expect_error({"answered INPT=9Z", "expected an input code"})
+        .exec("errors?")
+        .should_send("%1ERST ?\r")
+        .responds("%1ERST=0x0000\r")
+        .expect_error({"answered ERST=0x0000", "expected six digits"});
+  }
+
+  CHECK_THAT(p.error(), !Catch::Contains("type must be") && !Catch::Contains("json"));
+  p.exec("power?").should_send("%1POWR ?\r").responds("%1POWR=0\r").expect_result(false);
+}
+
+TEST_CASE("lamp hours too long for an int are ignored, not overflowed", "[pjlink][driver]") {
+  // What the fuzzer found (tests/fuzz/regressions/pjlink holds the inputs).
+  Projector p;
+  p.online_in_standby()
+      .responds("%1LAMP=99999999999 1\r")
+      .expect_status("lamp_hours", nullptr)
+      .responds("%1LAMP=-5 1\r")
+      .expect_status("lamp_hours", nullptr)
+      .responds("%1LAMP=12345 1 678 0\r")
+      .expect_status("lamp_hours", 12345);
 }
 
 TEST_CASE("power off while warming up is refused with ERR3", "[pjlink][driver]") {
-  Projector p({.warmup = 3s});
-  p.require_online();
-  REQUIRE(p.exec("power", Json::array({true})).second.empty());
-  REQUIRE(p.wait_for("power_state", "warming"));
-  auto [value, error] = p.exec("power", Json::array({false}));
-  CHECK(p.was_received("%1POWR 0"));
-  CHECK_THAT(error, Catch::Contains("POWR=ERR3") && Catch::Contains("warming up"));
-  // The refused command did not publish its optimistic status.
-  CHECK(p.state("power") == true);
-  CHECK(p.state("power_state") == "warming");
-  CHECK(p.simulator.power_state() == pj::PowerState::warming);
+  Projector p;
+  p.online_in_standby()
+      .exec("power", {true})
+      .should_send("%1POWR 1\r")
+      .responds("%1POWR=OK\r")
+      .expect_status("power_state", "warming")
+      .exec("power", {false})
+      .should_send("%1POWR 0\r")
+      .responds("%1POWR=ERR3\r")
+      .expect_error({"POWR=ERR3", "warming up"})
+      // The refused command did not publish its optimistic status.
+      .expect_status("power", true)
+      .expect_status("power_state", "warming");
 }
 
 TEST_CASE("power to the state the projector is already in keeps power_state", "[pjlink][driver]") {
-  Projector p({.poll_every = "1h"});  // only the poll after the greeting
-  p.require_online();
-  REQUIRE(p.state("power_state") == "standby");
-  auto [value, error] = p.exec("power", Json::array({false}));
-  CHECK(error.empty());
-  CHECK(p.was_received("%1POWR 0"));
-  CHECK(p.state("power_state") == "standby");
-  CHECK(p.state("power") == false);
-
-  std::tie(value, error) = p.exec("power", Json::array({true}));
-  REQUIRE(error.empty());
-  CHECK(p.state("power_state") == "warming");
-  REQUIRE(test::run_until(p.io, [&] { return p.simulator.power_state() == pj::PowerState::on; }));
-  std::tie(value, error) = p.exec("power?", Json::array());
-  REQUIRE(p.state("power_state") == "on");
-  std::tie(value, error) = p.exec("power", Json::array({true}));
-  CHECK(error.empty());
-  CHECK(p.count_received("%1POWR 1") == 2);
-  CHECK(p.state("power_state") == "on");
-  CHECK(p.state("power") == true);
-}
-
-TEST_CASE("a projector that goes away is reconnected and polled again", "[pjlink][driver]") {
   Projector p;
-  p.require_online();
-
-  p.simulator.stop();
-  REQUIRE(test::run_until(p.io, [&] { return !p.connected(); }));
-  CHECK(p.simulator.connections() == 0);
-  CHECK_FALSE(p.logged(LogLevel::warn, "disconnected from").empty());
-
-  // A user's power on made while the projector is away waits for the reconnect.
-  bool done = false;
-  std::pair<Json, std::string> out;
-  p.module().exec("power", Json::array({true}), [&](std::exception_ptr e, Json value) {
-    done = true;
-    out.first = value;
-    if (e) out.second = "error";
-  });
-  // Let the transport fail to connect a few times while the projector is off the network.
-  REQUIRE(
-      test::run_until(p.io, [&] { return !p.logged(LogLevel::warn, "cannot connect").empty(); }));
-  CHECK_FALSE(done);
-  CHECK_FALSE(p.connected());
-
-  p.runtime->state().erase("mod-proj", "power_state");
-  p.simulator.clear_received();
-  REQUIRE(p.simulator.start() != 0);
-  REQUIRE(test::run_until(p.io, [&] { return p.connected(); }));
-  CHECK(p.connected_true == 2);
-  REQUIRE(test::run_until(p.io, [&] { return done; }));
-  CHECK(out.second.empty());
-  CHECK(out.first == true);
-  CHECK(p.was_received("%1POWR 1"));
-  // The poll after the greeting refreshes the status.
-  REQUIRE(test::run_until(p.io, [&] { return p.was_received("%1POWR ?"); }));
-  REQUIRE(p.wait_for("power_state", "on"));
-  CHECK(p.state("power") == true);
-  CHECK(p.module().run_state() == ModuleRunState::running);
+  p.online_in_standby()
+      .exec("power", {false})
+      .should_send("%1POWR 0\r")
+      .responds("%1POWR=OK\r")
+      .expect_status("power_state", "standby")
+      .expect_status("power", false);
+  p.online_and_on()
+      .exec("power", {true})
+      .should_send("%1POWR 1\r")
+      .responds("%1POWR=OK\r")
+      .expect_status("power_state", "on")
+      .expect_status("power", true);
 }
 
 TEST_CASE("garbage from the projector is logged and ignored", "[pjlink][driver]") {
   Projector p;
-  p.require_online();
-
-  SECTION("unsolicited garbage line") {
-    p.simulator.send_raw("\xff\xfe garbage\r");
-    REQUIRE(test::run_until(p.io, [&] { return !p.logged(LogLevel::warn, "not PJLink").empty(); }));
-    CHECK_THAT(p.logged(LogLevel::warn, "not PJLink").front(), Catch::Contains("garbage"));
-  }
-
-  SECTION("every answer preceded by random high bytes") {
-    p.simulator.set_fault(pj::Fault::garbage);
-    auto [value, error] = p.exec("power?", Json::array());
-    CHECK(error.empty());
-    CHECK(value == false);
-    CHECK_FALSE(p.logged(LogLevel::warn, "not PJLink").empty());
-    p.power_on();
-    std::tie(value, error) = p.exec("switch_to", Json::array({"digital1"}));
-    CHECK(error.empty());
-    CHECK(p.state("input") == "digital1");
-    p.simulator.set_fault(pj::Fault::none);
-  }
-
-  // Later commands still work, on the same connection.
-  auto [value, error] = p.exec("name?", Json::array());
-  CHECK(error.empty());
-  CHECK(value == "Room 101 Projector");
-  CHECK(p.connected_true == 1);
-  CHECK(p.logged(LogLevel::error, "").empty());
+  p.online_in_standby()
+      .responds("\xff\xfe garbage\r")
+      .expect_log(LogLevel::warn, {"not PJLink", "garbage"})
+      // Every answer preceded by high bytes, as a noisy line would.
+      .exec("power?")
+      .should_send("%1POWR ?\r")
+      .responds("\x80\x9f\xc3\r%1POWR=0\r")
+      .expect_result(false)
+      .exec("name?")
+      .should_send("%1NAME ?\r")
+      .responds("%1NAME=Room 101 Projector\r")
+      .expect_result("Room 101 Projector")
+      .expect_status("connected", true);
+  CHECK(p.logged(LogLevel::error).empty());
 }
 
 TEST_CASE("an oversize frame is dropped and the driver keeps working", "[pjlink][driver]") {
   SECTION("junk ended by CR") {
     Projector p;
-    p.require_online();
-    p.simulator.send_raw(std::string(2000, 'x'));
-    REQUIRE(test::run_until(p.io, [&] { return !p.logged(LogLevel::warn, "dropped").empty(); }));
-    p.simulator.send_raw("\r");
-    auto [value, error] = p.exec("name?", Json::array());
-    CHECK(error.empty());
-    CHECK(value == "Room 101 Projector");
-    CHECK(p.count_received("%1NAME ?") == 1);
-    CHECK(p.connected_true == 1);
+    p.online_in_standby()
+        .responds(std::string(2000, 'x'))
+        .expect_log(LogLevel::warn, {"dropped"})
+        .responds("\r")
+        .exec("name?")
+        .should_send("%1NAME ?\r")
+        .responds("%1NAME=Room 101 Projector\r")
+        .expect_result("Room 101 Projector")
+        .sends_nothing();
   }
 
   SECTION("junk without CR swallows the next answer; the retry recovers") {
-    // No periodic poll after the first: the next answer on the wire is the one for name?.
-    Projector p({.timeout = "250ms", .poll_every = "1h"});
-    p.require_online();
-    p.simulator.send_raw(std::string(2000, 'x'));
-    REQUIRE(test::run_until(p.io, [&] { return !p.logged(LogLevel::warn, "dropped").empty(); }));
-    p.simulator.clear_received();
-    auto [value, error] = p.exec("name?", Json::array());
-    CHECK(error.empty());
-    CHECK(value == "Room 101 Projector");
-    CHECK(p.count_received("%1NAME ?") == 2);
-    CHECK(p.connected_true == 1);
+    Projector p(Json{{"timeout", "20ms"}});
+    p.online_in_standby()
+        .responds(std::string(2000, 'x'))
+        .expect_log(LogLevel::warn, {"dropped"})
+        .exec("name?")
+        .should_send("%1NAME ?\r")
+        .responds("%1NAME=Room 101 Projector\r")
+        .expect_pending()
+        .should_resend("%1NAME ?\r")
+        .responds("%1NAME=Room 101 Projector\r")
+        .expect_result("Room 101 Projector");
   }
 }
 
-TEST_CASE("a projector that does not answer fails the method after the timeout",
+TEST_CASE("a projector that does not answer fails the method after three attempts",
           "[pjlink][driver]") {
-  Projector p({.timeout = "200ms"});
-  p.require_online();
-  p.simulator.set_fault(pj::Fault::no_answer);
-  p.simulator.clear_received();
-
-  auto started = Clock::now();
-  auto [value, error] = p.exec("power", Json::array({true}));
-  auto took = Clock::now() - started;
-  CHECK_THAT(error, Catch::Contains("no reply to 'power'") && Catch::Contains("within 200ms") &&
-                        Catch::Contains("3 attempts"));
-  CHECK(p.count_received("%1POWR 1") == 3);
-  // At most a poll's three attempts ahead of it, then its own three.
-  CHECK(took < 2s);
-  CHECK(p.state("power") == false);
-
-  // The poll's failures are warnings, not a failed module.
-  CHECK(p.module().run_state() == ModuleRunState::running);
-  p.simulator.set_fault(pj::Fault::none);
-  std::tie(value, error) = p.exec("power", Json::array({true}));
-  CHECK(error.empty());
-  REQUIRE(p.wait_for("power_state", "on"));
+  Projector p(Json{{"timeout", "20ms"}});
+  p.online_in_standby()
+      .exec("power", {true})
+      .should_send("%1POWR 1\r")
+      .should_resend("%1POWR 1\r")
+      .should_resend("%1POWR 1\r")
+      .wait_for_completion()
+      .expect_error({"no reply to 'power'", "within 20ms", "3 attempts"})
+      .expect_status("power", false)
+      .sends_nothing();
+  CHECK(p.module->run_state() == ModuleRunState::running);
+  p.exec("power", {true}).should_send("%1POWR 1\r").responds("%1POWR=OK\r").expect_result(true);
 }
