@@ -39,7 +39,7 @@ sim::SimulatorRegistration simulator_registration() {
                                   .kind = OptionKind::text,
                                   .help = "require PJLink authentication with this password",
                                   .value_name = "P"},
-                                 {.name = "--on", .help = "start powered on instead of in standby"},
+                                 sim::powered_on_option(),
                                  {.name = "--warmup",
                                   .kind = OptionKind::duration,
                                   .default_value = "2s",

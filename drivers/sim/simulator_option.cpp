@@ -46,4 +46,17 @@ std::string SimulatorOption::synopsis() const {
   return name + " " + (value_name.empty() ? "VALUE" : value_name);
 }
 
+SimulatorOption fault_option(std::vector<std::string> names) {
+  return {.name = "--fault",
+          .kind = OptionKind::choice,
+          .default_value = names.front(),
+          .help = "misbehave on purpose",
+          .value_name = "NAME",
+          .choices = std::move(names)};
+}
+
+SimulatorOption powered_on_option() {
+  return {.name = "--on", .help = "start powered on instead of in standby"};
+}
+
 }  // namespace roomd::sim

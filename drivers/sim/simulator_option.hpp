@@ -34,4 +34,8 @@ struct SimulatorOption {
   std::string synopsis() const;
 };
 
+// Options several simulators share: --fault NAME (default "none", the first name) and --on.
+SimulatorOption fault_option(std::vector<std::string> names);
+SimulatorOption powered_on_option();
+
 }  // namespace roomd::sim

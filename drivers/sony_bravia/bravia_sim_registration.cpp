@@ -51,7 +51,7 @@ sim::SimulatorRegistration simulator_registration() {
   // The display's Simple IP port by default, so a config's default works.
   auto options = sim::serve_line_options(20060);
   options.insert(options.end(),
-                 {{.name = "--on", .help = "start powered on instead of in standby"},
+                 {sim::powered_on_option(),
                   {.name = "--idle",
                    .kind = OptionKind::duration,
                    .default_value = "30s",
@@ -59,12 +59,7 @@ sim::SimulatorRegistration simulator_registration() {
                    .value_name = "DURATION"},
                   {.name = "--notify-before",
                    .help = "send a change's notify frames before the command's answer"},
-                  {.name = "--fault",
-                   .kind = OptionKind::choice,
-                   .default_value = "none",
-                   .help = "misbehave on purpose",
-                   .value_name = "NAME",
-                   .choices = sim::names_of(kFaults)}});
+                  sim::fault_option(sim::names_of(kFaults))});
   return {.name = "sony_bravia",
           .driver = "sony_bravia",
           .serves = "a Sony Bravia display speaking Simple IP on TCP or RS-232",

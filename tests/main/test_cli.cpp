@@ -218,20 +218,27 @@ TEST_CASE("simulate lists its simulators and options and names what it does not 
         "roomd simulate extron_sis: unknown option --frobnicate (valid: --port, --bind, --pty, "
         "--link, --password, --user-password, --refuse-e10, --inputs, --outputs, --volume-max, "
         "--zero-pad, --idle, --front-panel, --fault, --error)\n");
-  CHECK(run_roomd("simulate extron_sis --front-panel soon").out ==
-        "roomd simulate extron_sis: --front-panel expects a duration such as 10s, got soon\n");
-  CHECK(run_roomd("simulate extron_sis --front-panel 0s").out ==
-        "roomd simulate extron_sis: --front-panel expects a duration above 0, such as 10s\n");
-  CHECK(run_roomd("simulate sony_bravia --fault meltdown").out ==
-        "roomd simulate sony_bravia: --fault expects one of none, no_answer, error_answers, "
-        "drop_connection, garbage, got meltdown\n");
-  CHECK(run_roomd("simulate samsung_mdc --id 254").out ==
-        "roomd simulate samsung_mdc: --id expects 0-253, got 254\n");
-  CHECK(run_roomd("simulate samsung_mdc --on=yes").out ==
-        "roomd simulate samsung_mdc: --on takes no value\n");
-  CHECK(run_roomd("simulate modbus --unit 1:toaster").out ==
-        "roomd simulate modbus: bad --unit 1:toaster (expected ID:PRESET, ID 0-255, presets s8, "
-        "xy_md02, empty)\n");
+  const std::pair<const char*, const char*> bad_values[] = {
+      {"simulate extron_sis --front-panel soon",
+       "roomd simulate extron_sis: --front-panel expects a duration such as 10s, got soon\n"},
+      {"simulate extron_sis --front-panel 0s",
+       "roomd simulate extron_sis: --front-panel expects a duration above 0, such as 10s\n"},
+      {"simulate sony_bravia --fault meltdown",
+       "roomd simulate sony_bravia: --fault expects one of none, no_answer, error_answers, "
+       "drop_connection, garbage, got meltdown\n"},
+      {"simulate samsung_mdc --id 254",
+       "roomd simulate samsung_mdc: --id expects 0-253, got 254\n"},
+      {"simulate samsung_mdc --on=yes", "roomd simulate samsung_mdc: --on takes no value\n"},
+      {"simulate pjlink --password", "roomd simulate pjlink: --password P: the value is missing\n"},
+      {"simulate modbus --unit 1:toaster",
+       "roomd simulate modbus: bad --unit 1:toaster (expected ID:PRESET, ID 0-255, presets s8, "
+       "xy_md02, empty)\n"},
+  };
+  for (auto [command, message] : bad_values) {
+    auto result = run_roomd(command);
+    CHECK(result.status == 2);
+    CHECK(result.out == message);
+  }
   auto toaster = run_roomd("simulate toaster");
   CHECK(toaster.status == 2);
   CHECK(toaster.out ==
