@@ -303,7 +303,9 @@ TEST_CASE("the README's simulate command lines serve with their options in effec
   SECTION("extron_sis: --front-panel makes ties on its own") {
     check_serves({"simulate", "extron_sis", "--port", "0", "--inputs", "1", "--outputs", "1",
                   "--front-panel", "20ms"},
-                 "", "Out1 In1 All");
+                 "\x1b"
+                 "3CV\r",
+                 "Out1 In1 All");  // reports go to verbose mode 1 and 3
   }
 }
 
