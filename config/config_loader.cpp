@@ -1,9 +1,13 @@
-// Turns the config JSON into Config. Every problem is collected with its JSON path instead
-// of stopping at the first one, so a technician on site can fix the file in one pass.
+// roomd's config schema: which fields each section has and how they depend on each other,
+// read with the validation toolkit (config/object_reader.hpp). Every problem is collected
+// with its JSON path instead of stopping at the first one, so a technician on site can fix
+// the file in one pass.
 #include "config/config.hpp"
 
 #include "base/json_parse.hpp"
 #include "base/units.hpp"
+#include "config/json_checks.hpp"
+#include "config/object_reader.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,179 +22,17 @@
 #include <string_view>
 #include <utility>
 #include <variant>
-
 namespace roomd {
 namespace {
 
-enum Need { kOptional, kRequired };
+using namespace validation;
 
 // Id -> path of the element that declared it first, for "(first at modules[0])".
 using FirstSeen = std::map<std::string, std::string, std::less<>>;
 
-constexpr std::array<std::string_view, 6> kLogLevels = {"trace", "debug", "info",
-                                                        "warn",  "error", "fatal"};
 constexpr std::array<std::string_view, 3> kRoles = {"viewer", "operator", "admin"};
 constexpr std::array<std::string_view, 5> kTransportKinds = {"tcp", "udp", "serial", "modbus_tcp",
                                                              "modbus_rtu"};
-constexpr std::size_t kMaxSuggestionDistance = 2;
-
-// The current JSON path plus the shared error list, so that a check deep in the tree
-// reports a problem in one line and needs no return channel for it.
-class Validator {
- public:
-  Validator(std::vector<ConfigError>& errors, std::string path)
-      : errors_(&errors), path_(std::move(path)) {}
-
-  Validator key(std::string_view name) const {
-    return {*errors_, path_.empty() ? std::string(name) : path_ + "." + std::string(name)};
-  }
-  Validator index(std::size_t i) const { return {*errors_, path_ + "[" + std::to_string(i) + "]"}; }
-  const std::string& path() const { return path_; }
-  void error(std::string message) const { errors_->push_back({path_, std::move(message)}); }
-  std::size_t error_count() const { return errors_->size(); }
-
- private:
-  std::vector<ConfigError>* errors_;
-  std::string path_;
-};
-
-std::string json_quote(std::string_view text) {
-  return Json(text).dump();
-}
-
-// Scalars are echoed so the reader sees what the loader saw; containers only by type,
-// since dumping a whole object into one message helps nobody.
-std::string describe(const Json& value) {
-  return value.is_structured() ? value.type_name() : value.dump();
-}
-
-std::string join(std::span<const std::string_view> words) {
-  std::string out;
-  for (std::string_view word : words) out += (out.empty() ? "" : ", ") + std::string(word);
-  return out;
-}
-
-void type_error(const Validator& v, std::string_view expected, const Json& value) {
-  v.error("expected " + std::string(expected) + ", got " + value.type_name());
-}
-
-// Optimal string alignment distance: a swapped pair ("trasnport") counts as one edit.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-      }
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-std::string unknown_key_message(std::string_view key, std::span<const std::string> known) {
-  const std::string* best = nullptr;
-  std::size_t best_distance = kMaxSuggestionDistance + 1;
-  for (const std::string& candidate : known) {
-    const std::size_t distance = edit_distance(key, candidate);
-    if (distance >= best_distance) continue;
-    best = &candidate;
-    best_distance = distance;
-  }
-  // A one-letter key is within two edits of every short key; suggesting one would be noise.
-  if (best == nullptr || best_distance >= key.size()) return "unknown key";
-  return "unknown key (did you mean " + json_quote(*best) + "?)";
-}
-
-// Value checks: each returns the converted value, or reports at `v` and returns nullopt.
-
-std::optional<std::string> as_string(const Json& value, const Validator& v) {
-  if (!value.is_string()) {
-    type_error(v, "a string", value);
-    return std::nullopt;
-  }
-  auto text = value.get<std::string>();
-  if (text.empty()) {
-    v.error("must not be empty");
-    return std::nullopt;
-  }
-  return text;
-}
-
-std::optional<bool> as_bool(const Json& value, const Validator& v) {
-  if (!value.is_boolean()) {
-    type_error(v, "a boolean", value);
-    return std::nullopt;
-  }
-  return value.get<bool>();
-}
-
-std::optional<Json> as_object(const Json& value, const Validator& v) {
-  if (!value.is_object()) {
-    type_error(v, "an object", value);
-    return std::nullopt;
-  }
-  return value;
-}
-
-// 0 passes because it is how a file asks for the driver's default port (or an ephemeral
-// local port); the message names the range a person actually means to write.
-std::optional<std::uint16_t> as_port(const Json& value, const Validator& v) {
-  if (!value.is_number()) {
-    type_error(v, "an integer", value);
-    return std::nullopt;
-  }
-  if (!value.is_number_unsigned() || value.get<std::uint64_t>() > 65535) {
-    v.error("expected 1-65535, got " + value.dump());
-    return std::nullopt;
-  }
-  return static_cast<std::uint16_t>(value.get<std::uint64_t>());
-}
-
-std::optional<Duration> as_duration(const Json& value, const Validator& v) {
-  const auto* text = value.get_ptr<const std::string*>();
-  auto duration = text != nullptr ? parse_duration(*text) : std::nullopt;
-  if (!duration) {
-    v.error("expected a duration such as \"500ms\" or \"10s\", got " + describe(value));
-  }
-  return duration;
-}
-
-// A size such as "64KiB" (or a plain number of bytes) within [min, max].
-std::optional<std::size_t> as_size_in(const Json& value, const Validator& v, std::uint64_t min,
-                                      std::uint64_t max) {
-  std::optional<std::uint64_t> size;
-  if (const auto* text = value.get_ptr<const std::string*>()) size = parse_size(*text);
-  if (value.is_number_unsigned()) size = value.get<std::uint64_t>();
-  if (!size) {
-    v.error("expected a size such as \"64KiB\" or \"1MiB\", got " + describe(value));
-    return std::nullopt;
-  }
-  if (*size < min || *size > max) {
-    v.error("expected " + std::to_string(min) + " to " + std::to_string(max) + " bytes, got " +
-            std::to_string(*size));
-    return std::nullopt;
-  }
-  return static_cast<std::size_t>(*size);
-}
-
-std::optional<std::string> as_choice(const Json& value, const Validator& v,
-                                     std::span<const std::string_view> choices) {
-  const auto* text = value.get_ptr<const std::string*>();
-  if (text != nullptr && std::find(choices.begin(), choices.end(), *text) != choices.end()) {
-    return *text;
-  }
-  v.error("expected one of " + join(choices) + ", got " + describe(value));
-  return std::nullopt;
-}
-
-std::optional<LogLevel> as_log_level(const Json& value, const Validator& v) {
-  const auto name = as_choice(value, v, kLogLevels);
-  return name ? parse_log_level(*name) : std::nullopt;
-}
 
 // "host:port", split at the last colon so that "[::1]:8080" works too.
 std::optional<std::string> as_listen_address(const Json& value, const Validator& v) {
@@ -225,23 +67,6 @@ std::optional<std::string> as_sha256_hex(const Json& value, const Validator& v) 
 
 constexpr std::array<std::string_view, 3> kParities = {"none", "even", "odd"};
 constexpr std::array<std::string_view, 3> kFlowControls = {"none", "rtscts", "xonxoff"};
-
-// An integer in [min, max]; the message names the range, like ports do.
-std::optional<int> as_int_in(const Json& value, const Validator& v, int min, int max) {
-  if (!value.is_number()) {
-    type_error(v, "an integer", value);
-    return std::nullopt;
-  }
-  const bool in_range = value.is_number_integer() && value.get<std::int64_t>() >= min &&
-                        value.get<std::int64_t>() <= max;
-  if (!in_range) {
-    v.error("expected " + std::to_string(min) + "-" + std::to_string(max) + ", got " +
-            value.dump());
-    return std::nullopt;
-  }
-  return static_cast<int>(value.get<std::int64_t>());
-}
-
 std::optional<int> as_baud(const Json& value, const Validator& v) {
   if (!value.is_number()) {
     type_error(v, "an integer", value);
@@ -270,29 +95,6 @@ std::optional<int> as_stop_bits(const Json& value, const Validator& v) {
   }
   return value.get<int>();
 }
-
-std::optional<int> as_at_least_one(const Json& value, const Validator& v) {
-  if (!value.is_number()) {
-    type_error(v, "an integer", value);
-    return std::nullopt;
-  }
-  if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
-      value.get<std::int64_t>() > 1000000) {
-    v.error("expected an integer of at least 1, got " + value.dump());
-    return std::nullopt;
-  }
-  return static_cast<int>(value.get<std::int64_t>());
-}
-
-std::optional<Duration> as_positive_duration(const Json& value, const Validator& v) {
-  auto duration = as_duration(value, v);
-  if (duration && duration->count() == 0) {
-    v.error("must be more than 0ms");
-    return std::nullopt;
-  }
-  return duration;
-}
-
 // USB ids as `roomd ports` and lsusb print them; stored lowercase so "0403" matches "0403"
 // however the file spells it.
 std::optional<std::string> as_usb_id(const Json& value, const Validator& v) {
@@ -310,110 +112,6 @@ std::optional<std::string> as_usb_id(const Json& value, const Validator& v) {
                  [](char c) { return (c >= 'A' && c <= 'F') ? static_cast<char>(c + 32) : c; });
   return id;
 }
-
-// Reads one JSON object field by field. Every lookup marks its key as known, so whatever
-// is left at the end is a typo. Getters store into `out` only valid values (a missing
-// optional field keeps the caller's default) and return false when there is no usable
-// value. A reader for a missing or non-object value is empty: its getters report nothing,
-// so one "required" or type error is not followed by one error per field inside.
-class ObjectReader {
- public:
-  ObjectReader(const Json& json, Validator v) : v_(std::move(v)) {
-    if (!json.is_object()) {
-      type_error(v_, "an object", json);
-      return;
-    }
-    json_ = &json;
-  }
-
-  bool valid() const { return json_ != nullptr; }
-  const std::string& path() const { return v_.path(); }
-  Validator at(std::string_view key) const { return v_.key(key); }
-  void error(std::string message) const { v_.error(std::move(message)); }
-  std::size_t error_count() const { return v_.error_count(); }
-
-  const Json* find(std::string_view key, Need need = kOptional) {
-    known_.emplace_back(key);
-    if (json_ == nullptr) return nullptr;
-    const auto it = json_->find(key);
-    if (it != json_->end()) return &*it;
-    if (need == kRequired) v_.key(key).error("required");
-    return nullptr;
-  }
-  bool has(std::string_view key) { return find(key) != nullptr; }
-
-  template <class T, class Convert>
-  bool read(std::string_view key, T& out, Need need, Convert convert) {
-    const Json* value = find(key, need);
-    if (value == nullptr) return need == kOptional;
-    auto result = convert(*value, v_.key(key));
-    if (!result) return false;
-    out = *std::move(result);
-    return true;
-  }
-  bool string(std::string_view key, std::string& out, Need need = kOptional) {
-    return read(key, out, need, as_string);
-  }
-  bool boolean(std::string_view key, bool& out) { return read(key, out, kOptional, as_bool); }
-  bool object(std::string_view key, Json& out) { return read(key, out, kOptional, as_object); }
-  bool port(std::string_view key, std::uint16_t& out) { return read(key, out, kOptional, as_port); }
-  bool duration(std::string_view key, Duration& out) {
-    return read(key, out, kOptional, as_duration);
-  }
-  template <class Level>  // LogLevel, or std::optional<LogLevel> where "unset" matters
-  bool log_level(std::string_view key, Level& out) {
-    return read(key, out, kOptional, as_log_level);
-  }
-  bool choice(std::string_view key, std::string& out, std::span<const std::string_view> choices,
-              Need need) {
-    return read(key, out, need, [&](const Json& value, const Validator& v) {
-      return as_choice(value, v, choices);
-    });
-  }
-
-  ObjectReader child(std::string_view key, Need need = kOptional) {
-    const Json* value = find(key, need);
-    return value != nullptr ? ObjectReader(*value, v_.key(key)) : ObjectReader(v_.key(key));
-  }
-
-  // Calls visit(element, validator) for each element of the array at `key`.
-  template <class Visit>
-  void for_each(std::string_view key, Need need, Visit visit) {
-    const Json* value = find(key, need);
-    if (value == nullptr) return;
-    if (!value->is_array()) {
-      type_error(v_.key(key), "an array", *value);
-      return;
-    }
-    for (std::size_t i = 0; i < value->size(); ++i) visit((*value)[i], v_.key(key).index(i));
-  }
-
-  void string_list(std::string_view key, std::vector<std::string>& out) {
-    for_each(key, kOptional, [&](const Json& value, const Validator& v) {
-      if (auto text = as_string(value, v)) out.push_back(*std::move(text));
-    });
-  }
-
-  // Returns how many unknown keys were reported.
-  std::size_t reject_unknown_keys() const {
-    if (json_ == nullptr) return 0;
-    std::size_t count = 0;
-    for (const auto& [key, value] : json_->items()) {
-      if (std::find(known_.begin(), known_.end(), key) != known_.end()) continue;
-      v_.key(key).error(unknown_key_message(key, known_));
-      ++count;
-    }
-    return count;
-  }
-
- private:
-  explicit ObjectReader(Validator v) : v_(std::move(v)) {}  // the empty reader
-
-  const Json* json_ = nullptr;
-  Validator v_;
-  std::vector<std::string> known_;
-};
-
 bool is_valid_id(std::string_view id) {
   return std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||

@@ -95,11 +95,8 @@ void print_usage() {
       "  drivers [--json]                      list drivers: methods, status, settings, transport\n"
       "  ports                                 list serial ports: path, by-id, USB VID:PID, "
       "serial\n"
-      "  simulate pjlink [--port N] [--password P] [--bind ADDR] [--on] [--warmup 2s]\n"
-      "                                        run a simulated PJLink projector\n"
-      "  simulate modbus [--port N | --rtu [--link PATH]] [--unit ID:PRESET]...\n"
-      "                                        run simulated Modbus sensors (presets: s8, "
-      "xy_md02)\n"
+      "  simulate SIMULATOR [options]          run a device simulator (which ones, and their\n"
+      "                                        options: roomd simulate --help)\n"
       "  --version                             print the version\n"
       "  --help                                this text\n");
 }

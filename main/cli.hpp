@@ -31,6 +31,8 @@ class Args {
   std::optional<int> integer(std::string_view name, int min, int max) const;
   // Options not in `known`; each is reported as a usage error.
   std::vector<std::string> unknown(const std::vector<std::string>& known) const;
+  // Every argument after the subcommand, in order.
+  const std::vector<std::string>& all() const { return args_; }
 
  private:
   std::vector<std::string> args_;
@@ -45,11 +47,8 @@ std::optional<Config> load_checked(const std::string& path, DriverRegistry& regi
 int run(const Args& args);
 int check_config(const Args& args);
 int drivers(const Args& args);
+// `roomd simulate <simulator> [options]`, with the options each simulator declares.
 int simulate(const Args& args);
-int simulate_modbus(const Args& args);
-int simulate_samsung_mdc(const Args& args);
-int simulate_extron_sis(const Args& args);
-int simulate_sony_bravia(const Args& args);
 int ports(const Args& args);
 void print_usage();
 

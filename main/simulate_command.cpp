@@ -1,72 +1,155 @@
-#include "base/units.hpp"
-#include "drivers/pjlink/pjlink_simulator.hpp"
+#include "drivers/sim/simulator_registry.hpp"
 #include "main/cli.hpp"
-#include "main/simulate_support.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 
+#include <pthread.h>
+
+#include <csignal>
 #include <cstdio>
+#include <exception>
+#include <stdexcept>
 
 namespace roomd::cli {
 namespace {
 
-int simulate_pjlink(const Args& args) {
-  auto unknown = args.unknown({"--port", "--password", "--bind", "--warmup", "--cooldown", "--on"});
-  if (!unknown.empty()) {
-    std::fprintf(stderr, "roomd simulate pjlink: unknown option %s\n", unknown[0].c_str());
-    return kUsage;
-  }
-  pjlink::SimulatorOptions options;
-  if (auto port = args.integer("--port", 0, 65535))
-    options.port = static_cast<std::uint16_t>(*port);
-  if (auto password = args.value("--password")) options.password = *password;
-  if (auto bind = args.value("--bind")) options.bind = *bind;
-  options.powered_on = args.flag("--on");
-  for (auto [flag, target] :
-       {std::pair{"--warmup", &options.warmup}, std::pair{"--cooldown", &options.cooldown}}) {
-    if (auto text = args.value(flag)) {
-      auto d = parse_duration(*text);
-      if (!d) {
-        std::fprintf(stderr, "roomd simulate pjlink: %s expects a duration such as 2s\n", flag);
-        return kUsage;
-      }
-      *target = *d;
+using sim::OptionKind;
+using sim::SimulatorArguments;
+using sim::SimulatorOption;
+using sim::SimulatorRegistration;
+
+void print_options(const SimulatorRegistration& simulator, std::FILE* out) {
+  std::fprintf(out, "roomd simulate %s: %s\n", simulator.name.c_str(), simulator.serves.c_str());
+  for (const auto& option : simulator.options) {
+    std::string help = option.help;
+    if (option.kind == OptionKind::choice) {
+      help += ":";
+      for (const auto& choice : option.choices) help += " " + choice;
     }
+    if (!option.default_value.empty()) help += " (default " + option.default_value + ")";
+    if (option.repeatable) help += " (repeatable)";
+    std::fprintf(out, "  %-22s %s\n", option.synopsis().c_str(), help.c_str());
   }
+}
+
+void print_all(const sim::SimulatorRegistry& registry, std::FILE* out) {
+  std::fprintf(out,
+               "usage: roomd simulate SIMULATOR [options]   (SIMULATOR --help: its options)\n");
+  for (const auto* simulator : registry.all()) {
+    std::fprintf(out, "\n");
+    print_options(*simulator, out);
+  }
+}
+
+std::string option_names(const SimulatorRegistration& simulator) {
+  std::string names;
+  for (const auto& option : simulator.options) names += (names.empty() ? "" : ", ") + option.name;
+  return names;
+}
+
+// Reads the command line against what the simulator declares and fills in the defaults.
+// Throws std::invalid_argument with a message for the integrator.
+SimulatorArguments parse(const SimulatorRegistration& simulator,
+                         const std::vector<std::string>& words) {
+  SimulatorArguments args;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    const auto& word = words[i];
+    if (!word.starts_with("--"))
+      throw std::invalid_argument("unexpected argument \"" + word +
+                                  "\" (options: " + option_names(simulator) + ")");
+    const auto equals = word.find('=');
+    const auto name = word.substr(0, equals);
+    const auto* option = simulator.option(name);
+    if (option == nullptr)
+      throw std::invalid_argument("unknown option " + name + " (valid: " + option_names(simulator) +
+                                  ")");
+    if (option->kind == OptionKind::flag) {
+      if (equals != std::string::npos) throw std::invalid_argument(name + " takes no value");
+      args.add(name, "true");
+      continue;
+    }
+    std::string value;
+    if (equals != std::string::npos) {
+      value = word.substr(equals + 1);
+    } else if (i + 1 < words.size()) {
+      value = words[++i];
+    } else {
+      throw std::invalid_argument(option->synopsis() + ": the value is missing");
+    }
+    if (auto problem = option->problem(value); !problem.empty())
+      throw std::invalid_argument(name + " " + problem);
+    args.add(name, std::move(value));
+  }
+  for (const auto& option : simulator.options)
+    if (!option.default_value.empty() && !args.has(option.name))
+      args.add(option.name, option.default_value);
+  return args;
+}
+
+// Runs `io` until SIGINT or SIGTERM; then `stop` hangs up the simulator and `io` stops.
+// The signals are blocked while the simulator starts, so threads it starts (libmodbus's)
+// inherit the mask and only this thread takes them.
+int serve(const SimulatorRegistration& simulator, const SimulatorArguments& args) {
+  const auto command = "roomd simulate " + simulator.name;
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   boost::asio::io_context io;
-  pjlink::PjlinkSimulator simulator(io.get_executor(), options);
-  auto port = simulator.start();
-  std::printf("PJLink simulator listening on %s:%u (%s, %s)\n", options.bind.c_str(), port,
-              options.password.empty() ? "no password" : "password required",
-              options.powered_on ? "powered on" : "in standby");
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  sim::StartedSimulator started;
+  try {
+    started = simulator.start(io, args);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "%s: %s\n", command.c_str(), e.what());
+    return kUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", command.c_str(), e.what());
+    return kFailure;
+  }
+  pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+  std::printf("%s\n", started.banner.c_str());
   std::fflush(stdout);
-  run_until_signal(io, [&] { simulator.stop(); });
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    started.stop();
+    io.stop();
+  });
+  io.run();
   return kOk;
 }
 
 }  // namespace
 
-int simulate(const Args& args) {
-  auto what = args.positional({"--port", "--password", "--bind", "--warmup", "--cooldown", "--unit",
-                               "--link", "--idle", "--fault", "--user-password", "--inputs",
-                               "--outputs", "--volume-max", "--error", "--id", "--nak-error"});
-  if (what.size() == 1 && what[0] == "pjlink") return simulate_pjlink(args);
-  if (what.size() == 1 && what[0] == "modbus") return simulate_modbus(args);
-  if (what.size() == 1 && what[0] == "samsung_mdc") return simulate_samsung_mdc(args);
-  if (what.size() == 1 && what[0] == "extron_sis") return simulate_extron_sis(args);
-  if (what.size() == 1 && what[0] == "sony_bravia") return simulate_sony_bravia(args);
-  std::fprintf(
-      stderr,
-      "usage: roomd simulate modbus [--port N | --rtu [--link PATH]] [--unit ID:PRESET]...\n"
-      "       roomd simulate extron_sis [--port N | --pty [--link PATH]] [--password P]\n"
-      "                             [--inputs 8] [--outputs 8] [--fault NAME [--error E13]]\n"
-      "       roomd simulate pjlink [--port N] [--password P] [--bind ADDR] [--on]\n"
-      "                             [--warmup 2s] [--cooldown 2s]\n"
-      "       roomd simulate samsung_mdc [--port N | --pty [--link PATH]] [--bind ADDR]\n"
-      "                             [--id N]... [--on] [--fault NAME [--nak-error N]]\n"
-      "       roomd simulate sony_bravia [--port N | --pty [--link PATH]] [--bind ADDR] [--on]\n"
-      "                             [--idle 30s] [--notify-before] [--fault NAME]\n");
-  return kUsage;
+int simulate(const Args& command_line) {
+  sim::SimulatorRegistry registry;
+  sim::register_builtin_simulators(registry);
+  const auto& words = command_line.all();
+  if (words.empty() || words[0] == "--help" || words[0] == "-h") {
+    print_all(registry, words.empty() ? stderr : stdout);
+    return words.empty() ? kUsage : kOk;
+  }
+  const auto* simulator = registry.find(words[0]);
+  if (simulator == nullptr) {
+    std::string names;
+    for (const auto* s : registry.all()) names += (names.empty() ? "" : ", ") + s->name;
+    std::fprintf(stderr, "roomd simulate: no simulator \"%s\" (simulators: %s)\n", words[0].c_str(),
+                 names.c_str());
+    return kUsage;
+  }
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    if (words[i] == "--help" || words[i] == "-h") {
+      print_options(*simulator, stdout);
+      return kOk;
+    }
+  }
+  try {
+    return serve(*simulator, parse(*simulator, words));
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "roomd simulate %s: %s\n", simulator->name.c_str(), e.what());
+    return kUsage;
+  }
 }
 
 }  // namespace roomd::cli

@@ -1,6 +1,7 @@
 // The roomd command line as an integrator uses it: exit statuses, messages, driver listing.
 #include "base/json.hpp"
 #include "runtime/sdk/version.hpp"
+#include "tests/main/roomd_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -8,8 +9,11 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -48,7 +52,7 @@ TEST_CASE("roomd prints its version and help", "[cli]") {
   CHECK(run_roomd("frobnicate").status == 2);
   auto bad_port = run_roomd("simulate pjlink --port abc");
   CHECK(bad_port.status == 2);
-  CHECK(bad_port.out == "roomd simulate: --port expects 0-65535, got abc\n");
+  CHECK(bad_port.out == "roomd simulate pjlink: --port expects 0-65535, got abc\n");
 }
 
 TEST_CASE("check-config accepts a good config and reports every problem of a bad one", "[cli]") {
@@ -191,4 +195,147 @@ TEST_CASE("the keys the README and docs/api.md try the demo with are the demo's 
     INFO(doc);
     CHECK(found > 0);
   }
+}
+
+TEST_CASE("simulate lists its simulators and options and names what it does not know",
+          "[cli][simulate]") {
+  auto all = run_roomd("simulate --help");
+  CHECK(all.status == 0);
+  for (const char* line : {"roomd simulate extron_sis: ", "  --front-panel DURATION ",
+                           "roomd simulate modbus: ", "  --unit ID:PRESET ", "(repeatable)",
+                           "roomd simulate sony_bravia: ", "  --fault NAME ",
+                           "misbehave on purpose: none no_answer error_answers"})
+    CHECK_THAT(all.out, Catch::Contains(line));
+  auto one = run_roomd("simulate extron_sis --help");
+  CHECK(one.status == 0);
+  CHECK_THAT(one.out, Catch::Contains("--front-panel DURATION"));
+  CHECK_THAT(one.out, !Catch::Contains("roomd simulate pjlink"));
+  CHECK(run_roomd("simulate").status == 2);
+
+  auto unknown = run_roomd("simulate extron_sis --frobnicate 3");
+  CHECK(unknown.status == 2);
+  CHECK(unknown.out ==
+        "roomd simulate extron_sis: unknown option --frobnicate (valid: --port, --bind, --pty, "
+        "--link, --password, --user-password, --refuse-e10, --inputs, --outputs, --volume-max, "
+        "--zero-pad, --idle, --front-panel, --fault, --error)\n");
+  const std::pair<const char*, const char*> bad_values[] = {
+      {"simulate extron_sis --front-panel soon",
+       "roomd simulate extron_sis: --front-panel expects a duration such as 10s, got soon\n"},
+      {"simulate extron_sis --front-panel 0s",
+       "roomd simulate extron_sis: --front-panel expects a duration above 0, such as 10s\n"},
+      {"simulate sony_bravia --fault meltdown",
+       "roomd simulate sony_bravia: --fault expects one of none, no_answer, error_answers, "
+       "drop_connection, garbage, got meltdown\n"},
+      {"simulate samsung_mdc --id 254",
+       "roomd simulate samsung_mdc: --id expects 0-253, got 254\n"},
+      {"simulate samsung_mdc --on=yes", "roomd simulate samsung_mdc: --on takes no value\n"},
+      {"simulate pjlink --password", "roomd simulate pjlink: --password P: the value is missing\n"},
+      {"simulate modbus --unit 1:toaster",
+       "roomd simulate modbus: bad --unit 1:toaster (expected ID:PRESET, ID 0-255, presets s8, "
+       "xy_md02, empty)\n"},
+  };
+  for (auto [command, message] : bad_values) {
+    auto result = run_roomd(command);
+    CHECK(result.status == 2);
+    CHECK(result.out == message);
+  }
+  auto toaster = run_roomd("simulate toaster");
+  CHECK(toaster.status == 2);
+  CHECK(toaster.out ==
+        "roomd simulate: no simulator \"toaster\" (simulators: extron_sis, modbus, pjlink, "
+        "samsung_mdc, sony_bravia)\n");
+}
+
+namespace {
+
+using namespace std::string_literals;
+using roomd::test::RoomdProcess;
+
+// Starts `roomd simulate ...`, sends `request` to the port its banner names and expects
+// `answer` back; then stops it with SIGTERM and expects a clean exit.
+void check_serves(const std::vector<std::string>& args, const std::string& request,
+                  const std::string& answer) {
+  RoomdProcess roomd(args);
+  INFO(roomd.first_line());
+  REQUIRE(roomd.port() > 0);
+  std::string got;
+  CHECK(roomd::test::exchange(roomd.port(), request, answer, got));
+  CHECK(roomd.stop() == 0);
+}
+
+}  // namespace
+
+TEST_CASE("the README's simulate command lines serve with their options in effect",
+          "[cli][simulate]") {
+  SECTION("pjlink: a password makes it ask for authentication") {
+    check_serves({"simulate", "pjlink", "--port", "0", "--password", "P", "--bind", "127.0.0.1",
+                  "--on", "--warmup", "2s", "--cooldown", "2s"},
+                 "", "PJLINK 1 ");
+  }
+  SECTION("pjlink: --on starts it powered on") {
+    check_serves({"simulate", "pjlink", "--port=0", "--on"}, "%1POWR ?\r", "%1POWR=1\r");
+  }
+  SECTION("modbus: each --unit answers with its preset") {
+    check_serves({"simulate", "modbus", "--port", "0", "--bind", "127.0.0.1", "--unit", "1:xy_md02",
+                  "--unit", "104:s8"},
+                 "\x00\x07\x00\x00\x00\x06\x68\x04\x00\x03\x00\x01"s,
+                 "\x00\x07\x00\x00\x00\x05\x68\x04\x02"s);
+  }
+  SECTION("samsung_mdc: every --id answers, powered on with --on") {
+    check_serves({"simulate", "samsung_mdc", "--port", "0", "--id", "1", "--id", "2", "--on",
+                  "--fault", "none"},
+                 "\xAA\x11\x02\x00\x13"s, "\xAA\xFF\x02\x03\x41\x11\x01\x57"s);
+  }
+  SECTION("sony_bravia: --on starts it powered on") {
+    check_serves({"simulate", "sony_bravia", "--port", "0", "--on", "--idle", "30s",
+                  "--notify-before", "--fault", "none"},
+                 "*SEPOWR################\n", "*SAPOWR0000000000000001\n");
+  }
+  SECTION("extron_sis: a password prompt, and the size asked for") {
+    RoomdProcess roomd({"simulate", "extron_sis", "--port", "0", "--password", "P", "--inputs", "4",
+                        "--outputs", "2", "--front-panel", "10s", "--fault", "none"});
+    CHECK_THAT(roomd.first_line(), Catch::Contains("(DXP 88 HDMI, 4x2) serving telnet"));
+    REQUIRE(roomd.port() > 0);
+    std::string got;
+    CHECK(roomd::test::exchange(roomd.port(), "", "Password:", got));
+    CHECK(roomd.stop() == 0);
+  }
+  SECTION("extron_sis: --front-panel makes ties on its own") {
+    check_serves({"simulate", "extron_sis", "--port", "0", "--inputs", "1", "--outputs", "1",
+                  "--front-panel", "20ms"},
+                 "\x1b"
+                 "3CV\r",
+                 "Out1 In1 All");  // reports go to verbose mode 1 and 3
+  }
+}
+
+TEST_CASE("every simulator the demo script starts serves", "[cli][simulate]") {
+  std::ifstream in(std::string(ROOMD_SOURCE_DIR) + "/scripts/demo");
+  std::string script(std::istreambuf_iterator<char>(in), {});
+  for (auto at = script.find("\\\n"); at != std::string::npos; at = script.find("\\\n"))
+    script.replace(at, 2, " ");
+  roomd::test::TempDir dir;
+  std::istringstream lines(script);
+  int started = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"$roomd\" simulate ") != 0) continue;
+    // The same command line, on a free port and with its pty linked in a fresh directory.
+    std::vector<std::string> args;
+    std::istringstream words(line.substr(line.find("simulate")));
+    std::string link;
+    for (std::string word; words >> word;) {
+      if (word == "&") continue;
+      if (!args.empty() && args.back() == "--port") word = "0";
+      if (!args.empty() && args.back() == "--link")
+        word = link = dir.path() + "/" + std::filesystem::path(word).filename().string();
+      args.push_back(word);
+    }
+    INFO(line);
+    RoomdProcess roomd(args);
+    CHECK_THAT(roomd.first_line(), Catch::Contains(" serving ") || Catch::Contains(" listening "));
+    if (!link.empty()) CHECK(std::filesystem::is_symlink(link));
+    CHECK(roomd.stop() == 0);
+    ++started;
+  }
+  CHECK(started == 6);
 }

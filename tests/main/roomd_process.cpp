@@ -1,0 +1,105 @@
+#include "tests/main/roomd_process.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+
+namespace roomd::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Waits for `fd` to be readable until `deadline`; reads what is there. False on timeout/EOF.
+bool read_some(int fd, Clock::time_point deadline, std::string& into) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  if (left.count() <= 0) return false;
+  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+  if (poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+  char buffer[512];
+  auto n = read(fd, buffer, sizeof buffer);
+  if (n <= 0) return false;
+  into.append(buffer, static_cast<std::size_t>(n));
+  return true;
+}
+
+}  // namespace
+
+RoomdProcess::RoomdProcess(const std::vector<std::string>& args) {
+  int pipe_fds[2];
+  if (pipe(pipe_fds) != 0) return;
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(pipe_fds[1], STDOUT_FILENO);
+    dup2(pipe_fds[1], STDERR_FILENO);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    std::vector<char*> argv{const_cast<char*>(ROOMD_BINARY)};
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    execv(ROOMD_BINARY, argv.data());
+    _exit(127);
+  }
+  close(pipe_fds[1]);
+  out_ = pipe_fds[0];
+}
+
+RoomdProcess::~RoomdProcess() {
+  stop();
+  if (out_ >= 0) close(out_);
+}
+
+std::string RoomdProcess::first_line(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (line_.find('\n') == std::string::npos && read_some(out_, deadline, line_)) {
+  }
+  return line_.substr(0, line_.find('\n'));
+}
+
+int RoomdProcess::port() {
+  std::smatch match;
+  const auto line = first_line();
+  if (!std::regex_search(line, match, std::regex("127\\.0\\.0\\.1:([0-9]+)"))) return 0;
+  return std::stoi(match[1]);
+}
+
+int RoomdProcess::stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool exchange_fd(int fd, std::string_view request, std::string_view expected, std::string& got,
+                 std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  if (!request.empty() &&
+      write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size()))
+    return false;
+  while (got.find(expected) == std::string::npos)
+    if (!read_some(fd, deadline, got)) return false;
+  return true;
+}
+
+bool exchange(int port, std::string_view request, std::string_view expected, std::string& got,
+              std::chrono::milliseconds timeout) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+            exchange_fd(fd, request, expected, got, timeout);
+  close(fd);
+  return ok;
+}
+
+}  // namespace roomd::test

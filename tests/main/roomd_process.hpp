@@ -1,0 +1,41 @@
+// A `roomd` child process for command-line tests that need it running (simulators): its
+// first line of output under a deadline, the bytes a peer answers, SIGTERM on destruction.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace roomd::test {
+
+class RoomdProcess {
+ public:
+  // Starts `roomd args...` with stdout and stderr on one pipe.
+  explicit RoomdProcess(const std::vector<std::string>& args);
+  ~RoomdProcess();  // SIGTERM, then waits for it
+  RoomdProcess(const RoomdProcess&) = delete;
+  RoomdProcess& operator=(const RoomdProcess&) = delete;
+
+  // The first line it prints (without the newline); "" if none within `timeout`.
+  std::string first_line(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // The TCP port in "127.0.0.1:PORT" of the first line; 0 if absent.
+  int port();
+  // SIGTERM and the exit status (-1 if it did not exit normally).
+  int stop();
+
+ private:
+  int pid_ = -1;
+  int out_ = -1;
+  std::string line_;
+};
+
+// Connects to 127.0.0.1:port, sends `request` and reads until `expected` arrived (returns
+// true) or `timeout` passed (returns false); `got` holds every byte read.
+bool exchange(int port, std::string_view request, std::string_view expected, std::string& got,
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// The same over an open file descriptor (a pty).
+bool exchange_fd(int fd, std::string_view request, std::string_view expected, std::string& got,
+                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+}  // namespace roomd::test
