@@ -85,7 +85,11 @@ void Module::log_sent(std::string_view bytes, std::size_t secret_length) const {
   // Passwords and digests stay out of the log at every level: only their length shows.
   const auto hidden = std::min(secret_length, bytes.size());
   std::string line = "-> ";
-  if (hidden > 0) line += "<" + std::to_string(hidden) + " secret bytes>";
+  if (hidden > 0) {
+    line += '<';
+    line += std::to_string(hidden);
+    line += " secret bytes>";
+  }
   line += masked(bytes.substr(hidden));
   log_.write(LogLevel::debug, line);
 }

@@ -196,7 +196,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   runtime_ = std::make_unique<Runtime>(io_, config, registry_, make_device_links());
   runtime_->logs().set_stderr(false);
   runtime_->start();
-  server_ = std::make_unique<ApiServer>(io_, *runtime_);
+  server_ = std::make_unique<ApiServer>(io_, *runtime_, options.io_threads);
   port_ = server_->start();
   auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
       io_.get_executor());

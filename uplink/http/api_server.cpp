@@ -72,10 +72,10 @@ void fit_file_limit(ApiContext& api) {
 }  // namespace
 
 struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(asio::io_context& io, Runtime& runtime)
-      : context(std::make_shared<ApiContext>(runtime, runtime.config().api,
-                                             runtime.logs().logger("api", "api"),
-                                             asio::make_strand(io))),
+  Impl(asio::io_context& io, Runtime& runtime, int io_threads)
+      : context(std::make_shared<ApiContext>(
+            runtime, runtime.config().api, runtime.logs().logger("api", "api"),
+            io_threads > 1 ? Executor(asio::make_strand(io)) : Executor(io.get_executor()))),
         io(io),
         acceptor(context->strand),
         accept_timer(context->strand),
@@ -184,8 +184,8 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
   std::uint16_t port = 0;
 };
 
-ApiServer::ApiServer(asio::io_context& io, Runtime& runtime)
-    : impl_(std::make_shared<Impl>(io, runtime)) {}
+ApiServer::ApiServer(asio::io_context& io, Runtime& runtime, int io_threads)
+    : impl_(std::make_shared<Impl>(io, runtime, io_threads)) {}
 
 ApiServer::~ApiServer() {
   stop();

@@ -20,7 +20,10 @@ struct ApiContext;
 
 class ApiServer {
  public:
-  ApiServer(asio::io_context& io, Runtime& runtime);
+  // `io_threads` is how many threads run `io`: with one, the io_context itself is the API's
+  // strand (nothing else can run concurrently); with more, the API gets a strand of its own.
+  // Call the methods below on that strand (ApiContext::strand) or while no thread runs `io`.
+  ApiServer(asio::io_context& io, Runtime& runtime, int io_threads = 1);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
