@@ -54,7 +54,7 @@ class TcpPolicy : public StreamPolicy {
       return;
     }
     resolver_.async_resolve(cfg_.host, std::to_string(port_), Tcp::resolver::numeric_service,
-                            [this, &socket, done = std::move(done)](
+                            [&socket, done = std::move(done)](
                                 error_code ec, Tcp::resolver::results_type endpoints) mutable {
                               if (!ec && done.cancelled()) ec = asio::error::operation_aborted;
                               if (ec) {

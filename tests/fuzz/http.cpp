@@ -104,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const Grant* grant = nullptr;
   if (auto key = find_api_key(request)) grant = api.keys.authenticate(*key);
   auto answer = std::make_shared<std::optional<HttpResponse>>();
-  RestApi(api).handle(request, grant,
+  RestApi(api).handle(request, grant, "fuzz", api.strand,
                       [answer](HttpResponse response) { *answer = std::move(response); });
   // An exec answers on the module's strand; offline devices and logic answer within a few
   // turns of the loop.
