@@ -13,6 +13,7 @@
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
 #include "uplink/http/beast.hpp"
+#include "uplink/placeos/placeos_front_end.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -163,6 +164,7 @@ struct Box {
     runtime->logs().set_stderr(false);
     runtime->start();
     api = std::make_unique<ApiServer>(io, *runtime);
+    api->mount(std::make_shared<PlaceosFrontEnd>());
     port = api->start();
     thread = std::thread([this] {
       auto guard = asio::make_work_guard(io);

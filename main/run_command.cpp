@@ -4,6 +4,7 @@
 #include "main/sd_notify.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/http/api_server.hpp"
+#include "uplink/placeos/placeos_front_end.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -43,6 +44,7 @@ int run(const Args& args) {
     log.info("open-file limit raised from ", files.before, " to ", files.now);
   runtime.start();
   ApiServer api(io, runtime);
+  api.mount(std::make_shared<PlaceosFrontEnd>());
   try {
     api.start();
   } catch (const std::exception& e) {

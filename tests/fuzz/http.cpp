@@ -6,9 +6,10 @@
 #include "runtime/runtime.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
-#include "uplink/http/credentials.hpp"
 #include "uplink/http/http_request.hpp"
+#include "uplink/http/request_router.hpp"
 #include "uplink/http/upgrade_check.hpp"
+#include "uplink/placeos/placeos_front_end.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -53,6 +54,7 @@ struct Box {
     runtime->logs().set_stderr(false);
     runtime->start();
     api = std::make_unique<ApiServer>(io, *runtime);
+    api->mount(std::make_shared<PlaceosFrontEnd>());
     io.poll();
   }
 
@@ -101,11 +103,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (auto* refusal = std::get_if<HttpResponse>(&checked)) check_serializes(*refusal);
     return 0;
   }
-  const Grant* grant = nullptr;
-  if (auto key = find_api_key(request)) grant = api.keys.authenticate(*key);
   auto answer = std::make_shared<std::optional<HttpResponse>>();
-  RestApi(api).handle(request, grant, "fuzz", api.strand,
-                      [answer](HttpResponse response) { *answer = std::move(response); });
+  route_request(api, request, "fuzz", api.strand,
+                [answer](HttpResponse response) { *answer = std::move(response); });
   // An exec answers on the module's strand; offline devices and logic answer within a few
   // turns of the loop.
   for (int turn = 0; turn < 64 && !*answer; ++turn) box.io.poll();

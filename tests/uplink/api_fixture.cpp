@@ -2,6 +2,7 @@
 
 #include "main/device_links.hpp"
 #include "uplink/http/api_context.hpp"
+#include "uplink/placeos/placeos_front_end.hpp"
 
 #include "runtime/sdk/driver.hpp"
 #include "runtime/sdk/driver_info.hpp"
@@ -197,6 +198,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   runtime_->logs().set_stderr(false);
   runtime_->start();
   server_ = std::make_unique<ApiServer>(io_, *runtime_, options.io_threads);
+  server_->mount(std::make_shared<PlaceosFrontEnd>());
   port_ = server_->start();
   auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
       io_.get_executor());

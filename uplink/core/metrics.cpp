@@ -2,7 +2,6 @@
 
 #include "runtime/runtime.hpp"
 #include "uplink/core/notify_hub.hpp"
-#include "uplink/http/connection_limits.hpp"
 
 #include <cstdio>
 #include <sstream>
@@ -55,7 +54,7 @@ void Metrics::exec_done(const std::string& module_id, Clock::duration elapsed, b
 }
 
 std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
-                            const ConnectionLimits& connections) const {
+                            const ConnectionGauges& connections) const {
   std::ostringstream out;
   auto counter = [&](const char* name, const char* help, std::uint64_t value) {
     header(out, name, "counter", help);
@@ -67,10 +66,10 @@ std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
   };
   gauge("roomd_http_connections",
         "Open API connections of every kind (HTTP, WebSocket, unfinished requests)",
-        static_cast<double>(connections.open()));
+        static_cast<double>(connections.open));
   counter("roomd_http_evicted_total",
           "Connections still waiting for a request head, closed to make room for a new one",
-          connections.evicted());
+          connections.evicted);
   gauge("roomd_ws_connections", "Open WebSocket connections",
         static_cast<double>(connections_open));
   counter("roomd_ws_connections_total", "WebSocket connections accepted", connections_total);

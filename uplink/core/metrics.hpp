@@ -14,7 +14,12 @@ namespace roomd {
 
 class Runtime;
 class NotifyHub;
-class ConnectionLimits;
+
+// What the server that carries the front-ends knows of its connections.
+struct ConnectionGauges {
+  std::size_t open = 0;       // connections of every kind
+  std::uint64_t evicted = 0;  // closed while idle to make room
+};
 
 class Metrics {
  public:
@@ -46,7 +51,7 @@ class Metrics {
 
   // Prometheus text exposition format 0.0.4.
   std::string render(Runtime& runtime, const NotifyHub& hub,
-                     const ConnectionLimits& connections) const;
+                     const ConnectionGauges& connections) const;
 
  private:
   struct ExecStats {

@@ -3,6 +3,7 @@
 #include "base/text.hpp"
 #include "runtime/module.hpp"
 #include "runtime/runtime.hpp"
+#include "runtime/sdk/version.hpp"
 
 #include <boost/asio/dispatch.hpp>
 
@@ -25,11 +26,11 @@ std::string role_phrase(const Grant& grant) {
 
 }  // namespace
 
-RequestCore::RequestCore(Runtime& runtime, const ApiConfig& config, Logger log, Executor strand)
+RequestCore::RequestCore(Runtime& runtime, Executor strand)
     : runtime(runtime),
-      config(config),
+      config(runtime.config().api),
       strand(strand),
-      log(std::move(log)),
+      log(runtime.logs().logger("api", "api")),
       hub(runtime.state(), strand) {}
 
 // The attempt is logged (protocol.md §4), but a client cannot fill the log with attempts.
@@ -50,11 +51,11 @@ std::optional<Failure> RequestCore::check_role(const Caller& caller, Role needed
       std::string(what) + " needs role " + to_string(needed) + "; " + role_phrase(caller.grant));
 }
 
-Result<const System*> RequestCore::system(const Caller& caller, std::string_view id) {
+Result<SystemView> RequestCore::system(const Caller& caller, std::string_view id) {
   if (!caller.grant.may_see(id))
     return denied(caller, "access", id, "system not in the key's scope",
                   "key " + caller.grant.key_id + " may not access system " + excerpt(id));
-  if (const System* found = runtime.modules().system(id)) return found;
+  if (const System* found = runtime.modules().system(id)) return view_of(*found);
   return Failure{ErrorCode::system_not_found, "system " + excerpt(id) + " not found"};
 }
 
@@ -77,11 +78,57 @@ Result<Module*> RequestCore::resolve(const Caller& caller, const Target& target,
                                                   excerpt(target.sys)};
 }
 
-std::vector<const System*> RequestCore::visible_systems(const Caller& caller) const {
-  std::vector<const System*> out;
+std::vector<SystemView> RequestCore::visible_systems(const Caller& caller) const {
+  std::vector<SystemView> out;
   for (const auto& sys : runtime.modules().systems())
-    if (caller.grant.may_see(sys.id)) out.push_back(&sys);
+    if (caller.grant.may_see(sys.id)) out.push_back(view_of(sys));
   return out;
+}
+
+SystemView RequestCore::view_of(const System& sys) const {
+  SystemView view{sys.id, sys.name, {}};
+  view.modules.reserve(sys.modules.size());
+  for (const auto& m : sys.modules)
+    view.modules.push_back({m.name, m.index, m.module->module_id(), m.module->driver().info.name,
+                            connected(m.module->module_id()), m.module});
+  return view;
+}
+
+bool RequestCore::connected(const std::string& module_id) const {
+  auto value = runtime.state().get(module_id, "connected");
+  return value && value->is_boolean() && value->get<bool>();
+}
+
+const std::string& RequestCore::module_id(const Module& module) {
+  return module.module_id();
+}
+
+const DriverInfo& RequestCore::driver_info(const Module& module) {
+  return module.driver().info;
+}
+
+Json RequestCore::module_state(const Module& module) const {
+  return runtime.state().module_state(module.module_id());
+}
+
+HealthView RequestCore::health() const {
+  HealthView health;
+  for (const auto& m : runtime.modules().modules()) {
+    const bool up = connected(m->module_id());
+    const bool broken = m->run_state() == ModuleRunState::failed;
+    health.connected += up ? 1 : 0;
+    health.failed += broken ? 1 : 0;
+    health.modules.push_back({m->module_id(), up, to_string(m->run_state())});
+  }
+  return health;
+}
+
+const BoxConfig& RequestCore::box() const {
+  return runtime.config().box;
+}
+
+const char* RequestCore::version() {
+  return kVersion;
 }
 
 Result<Module*> RequestCore::module_by_id(const Caller& caller, std::string_view module_id,
@@ -89,8 +136,9 @@ Result<Module*> RequestCore::module_by_id(const Caller& caller, std::string_view
   if (auto failure = check_role(caller, needed, what)) return *failure;
   Module* module = runtime.modules().module(module_id);
   bool visible = false;
-  for (const System* sys : visible_systems(caller))
-    for (const auto& m : sys->modules) visible = visible || m.module == module;
+  for (const auto& sys : runtime.modules().systems())
+    if (caller.grant.may_see(sys.id))
+      for (const auto& m : sys.modules) visible = visible || m.module == module;
   if (!module || !visible)
     return Failure{ErrorCode::module_not_found, "module " + excerpt(module_id) + " not found"};
   return module;

@@ -13,6 +13,7 @@
 #include "uplink/core/failure.hpp"
 #include "uplink/core/metrics.hpp"
 #include "uplink/core/notify_hub.hpp"
+#include "uplink/core/views.hpp"
 
 #include <functional>
 #include <memory>
@@ -39,7 +40,8 @@ struct LogLevels {
 struct RequestCore : std::enable_shared_from_this<RequestCore> {
   using ExecDone = std::function<void(Result<Json>)>;
 
-  RequestCore(Runtime& runtime, const ApiConfig& config, Logger log, Executor strand);
+  // Serves `runtime` under its config's `api` section, logging as module "api".
+  RequestCore(Runtime& runtime, Executor strand);
   virtual ~RequestCore() = default;
   RequestCore(const RequestCore&) = delete;
   RequestCore& operator=(const RequestCore&) = delete;
@@ -49,8 +51,8 @@ struct RequestCore : std::enable_shared_from_this<RequestCore> {
   Result<Module*> resolve(const Caller& caller, const Target& target, Role needed,
                           std::string_view what);
   // A system the caller may see (2, 5).
-  Result<const System*> system(const Caller& caller, std::string_view id);
-  std::vector<const System*> visible_systems(const Caller& caller) const;
+  Result<SystemView> system(const Caller& caller, std::string_view id);
+  std::vector<SystemView> visible_systems(const Caller& caller) const;
   // A module by its id at role `needed` (2), if it belongs to a system the caller may see (6
   // otherwise: an invisible module is not admitted to exist).
   Result<Module*> module_by_id(const Caller& caller, std::string_view module_id, Role needed,
@@ -62,6 +64,14 @@ struct RequestCore : std::enable_shared_from_this<RequestCore> {
   // executor with the value or the failure, after the metrics and the audit recorded it.
   void exec(const Caller& caller, Module& module, const std::string& method, Json args,
             ExecDone done);
+
+  // What a front-end may read of a module it resolved, and of the box.
+  static const std::string& module_id(const Module& module);
+  static const DriverInfo& driver_info(const Module& module);
+  Json module_state(const Module& module) const;
+  HealthView health() const;
+  const BoxConfig& box() const;
+  static const char* version();  // roomd's, e.g. "0.1.0"
 
   LogLevels log_levels(const std::string& module_id);
   // `level` is trace, debug, info, warn, error or fatal (1 otherwise); kept across restarts.
@@ -79,6 +89,8 @@ struct RequestCore : std::enable_shared_from_this<RequestCore> {
  private:
   Failure denied(const Caller& caller, std::string_view what, std::string_view on,
                  const std::string& why, std::string message);
+  SystemView view_of(const System& sys) const;
+  bool connected(const std::string& module_id) const;
 };
 
 }  // namespace roomd

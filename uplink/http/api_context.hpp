@@ -1,7 +1,7 @@
 // What the HTTP/WebSocket server shares with every connection: the request core, the keys,
-// the connection limits and the open WebSocket sessions. Held by shared_ptr by the server
-// and by every session, so a session whose last handler dies after the server (with the
-// io_context) still finds it. Everything in it is used on the API strand.
+// the connection limits, the mounted front-ends and the open long-lived sessions. Held by
+// shared_ptr by the server and by every session, so a session whose last handler dies after the
+// server (with the io_context) still finds it. Everything in it is used on the API strand.
 #pragma once
 
 #include "base/asio.hpp"
@@ -9,17 +9,19 @@
 #include "uplink/core/access.hpp"
 #include "uplink/core/request_core.hpp"
 #include "uplink/http/connection_limits.hpp"
+#include "uplink/http/front_end.hpp"
+#include "uplink/http/live_session.hpp"
 
 #include <memory>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace roomd {
 
-class WsSession;
-
 struct ApiContext : RequestCore {
-  ApiContext(Runtime& runtime, const ApiConfig& config, Logger log, Executor strand)
-      : RequestCore(runtime, config, std::move(log), std::move(strand)),
+  ApiContext(Runtime& runtime, Executor strand)
+      : RequestCore(runtime, std::move(strand)),
         keys(config.keys),
         limits(std::make_shared<ConnectionLimits>(config.max_connections,
                                                   config.max_connections_per_address)) {}
@@ -31,16 +33,30 @@ struct ApiContext : RequestCore {
   ApiKeys keys;
   std::shared_ptr<ConnectionLimits> limits;
 
-  // Open WebSocket sessions (after their upgrade completed).
-  std::unordered_map<WsSession*, std::weak_ptr<WsSession>> sessions;
+  // The dialects, asked in the order they were mounted.
+  std::vector<std::shared_ptr<FrontEnd>> front_ends;
+  // Open long-lived sessions (WebSockets, after their upgrade completed).
+  std::unordered_map<LiveSession*, std::weak_ptr<LiveSession>> sessions;
   bool stopped = false;  // the server is gone or going: no new sessions
 
-  void session_opened(const std::shared_ptr<WsSession>& session) {
+  FrontEnd* serving(std::string_view path) const {
+    for (const auto& front_end : front_ends)
+      if (front_end->serves(path)) return front_end.get();
+    return nullptr;
+  }
+  FrontEnd* upgrading(std::string_view path) const {
+    for (const auto& front_end : front_ends)
+      for (const auto& endpoint : front_end->websocket_paths())
+        if (endpoint == path) return front_end.get();
+    return nullptr;
+  }
+
+  void session_opened(const std::shared_ptr<LiveSession>& session) {
     sessions.emplace(session.get(), session);
     ++metrics.connections_total;
     metrics.connections_open = sessions.size();
   }
-  void session_closed(WsSession* session) {
+  void session_closed(LiveSession* session) {
     sessions.erase(session);
     metrics.connections_open = sessions.size();
   }

@@ -1,11 +1,9 @@
 #include "uplink/http/api_server.hpp"
 
-#include "runtime/runtime.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/beast.hpp"
 #include "uplink/http/http_session.hpp"
 #include "uplink/http/lingering_close.hpp"
-#include "uplink/placeos/ws_session.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -73,9 +71,9 @@ void fit_file_limit(ApiContext& api) {
 
 struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(asio::io_context& io, Runtime& runtime, int io_threads)
-      : context(std::make_shared<ApiContext>(
-            runtime, runtime.config().api, runtime.logs().logger("api", "api"),
-            io_threads > 1 ? Executor(asio::make_strand(io)) : Executor(io.get_executor()))),
+      : context(std::make_shared<ApiContext>(runtime, io_threads > 1
+                                                          ? Executor(asio::make_strand(io))
+                                                          : Executor(io.get_executor()))),
         io(io),
         acceptor(context->strand),
         accept_timer(context->strand),
@@ -157,8 +155,8 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
                  service_unavailable(server_full ? kServerFull : kAddressFull));
   }
 
-  std::vector<std::shared_ptr<WsSession>> live_sessions() const {
-    std::vector<std::shared_ptr<WsSession>> live;
+  std::vector<std::shared_ptr<LiveSession>> live_sessions() const {
+    std::vector<std::shared_ptr<LiveSession>> live;
     for (auto& [raw, weak] : context->sessions)
       if (auto s = weak.lock()) live.push_back(std::move(s));
     return live;
@@ -238,6 +236,10 @@ std::size_t ApiServer::queued_bytes() const {
   std::size_t total = 0;
   for (auto& [raw, weak] : impl_->context->sessions) total += raw->queued_bytes();
   return total;
+}
+
+void ApiServer::mount(std::shared_ptr<FrontEnd> front_end) {
+  impl_->context->front_ends.push_back(std::move(front_end));
 }
 
 ApiContext& ApiServer::context() {

@@ -1,6 +1,6 @@
-// The box's HTTP/WebSocket API: listens where `api.listen` says, on the runtime's io_context,
-// and serves the PlaceOS real-time protocol and REST to panels. Start it after the runtime;
-// stop it before.
+// The box's HTTP/WebSocket server: listens where `api.listen` says, on the runtime's
+// io_context, bounds and admits connections, answers /healthz and /metrics, and carries the
+// dialects mounted on it (PlaceOS, …). Start it after the runtime; stop it before.
 #pragma once
 
 #include "base/asio.hpp"
@@ -15,7 +15,7 @@
 namespace roomd {
 
 class Runtime;
-class WsSession;
+class FrontEnd;
 struct ApiContext;
 
 class ApiServer {
@@ -27,6 +27,9 @@ class ApiServer {
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
+
+  // Adds a dialect: its REST routes and WebSocket endpoints. Mount before start().
+  void mount(std::shared_ptr<FrontEnd> front_end);
 
   // Binds and listens; returns the port (useful with port 0). Throws std::runtime_error with
   // the address and the reason when it cannot bind.

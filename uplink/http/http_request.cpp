@@ -1,5 +1,7 @@
 #include "uplink/http/http_request.hpp"
 
+#include "base/json.hpp"
+
 namespace roomd {
 
 namespace {

@@ -3,7 +3,7 @@
 // the line go dead.
 #pragma once
 
-#include "uplink/placeos/rest_api.hpp"
+#include "uplink/http/http_message.hpp"
 
 #include <optional>
 

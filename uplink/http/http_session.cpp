@@ -1,10 +1,9 @@
 #include "uplink/http/http_session.hpp"
 
 #include "uplink/http/api_context.hpp"
-#include "uplink/http/credentials.hpp"
 #include "uplink/http/lingering_close.hpp"
+#include "uplink/http/request_router.hpp"
 #include "uplink/http/upgrade_check.hpp"
-#include "uplink/placeos/ws_session.hpp"
 
 namespace roomd {
 
@@ -59,14 +58,13 @@ void HttpSession::on_header(beast::error_code ec) {
 void HttpSession::on_read(beast::error_code ec) {
   if (answer_error(ec)) return;
   if (websocket::is_upgrade(parser_->get())) return upgrade();
+  route();
+}
 
-  const auto& request = parser_->get();
-  const Grant* grant = nullptr;
-  if (auto key = find_api_key(request)) grant = api_.keys.authenticate(*key);
-  RestApi rest(api_);
+void HttpSession::route() {
   // The callback owns the session: an exec answers later, after this handler returned.
-  rest.handle(
-      request, grant, peer_, stream_.get_executor(),
+  route_request(
+      api_, parser_->get(), peer_, stream_.get_executor(),
       [self = shared_from_this()](HttpResponse response) { self->write(std::move(response)); });
 }
 
@@ -99,10 +97,10 @@ void HttpSession::upgrade() {
   auto request = parser_->release();
   auto checked = check_upgrade(api_, request, peer_);
   if (auto* refusal = std::get_if<HttpResponse>(&checked)) return write(std::move(*refusal));
-  const Grant& grant = *std::get<const Grant*>(checked);
-  auto peer = peer_ + " key " + grant.key_id;
-  auto session = std::make_shared<WsSession>(keep_, stream_.release_socket(), std::move(slot_),
-                                             grant, std::move(peer));
+  const auto [front_end, grant] = std::get<AdmittedUpgrade>(checked);
+  auto peer = peer_ + " key " + grant->key_id;
+  auto session = front_end->upgrade(keep_, stream_.release_socket(), std::move(slot_), *grant,
+                                    std::move(peer));
   api_.session_opened(session);
   session->run(std::move(request));
 }

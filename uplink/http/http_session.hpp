@@ -1,6 +1,7 @@
-// One HTTP connection to the API: reads requests (keep-alive), answers REST calls, and hands
-// a WebSocket upgrade on a control path to a WsSession once upgrade_check allows it, so a
-// refused client never gets a socket. A request head must arrive within api.header_timeout;
+// One HTTP connection to the API: reads requests (keep-alive), answers the server's own routes,
+// hands every other request to the front-end that serves its path, and a WebSocket upgrade to
+// the front-end that owns the endpoint once upgrade_check allows it, so a refused client
+// never gets a socket. A request head must arrive within api.header_timeout;
 // a malformed request is answered 400 before the connection closes. While it waits for a
 // head, a full server may close it to make room (ConnectionLimits).
 #pragma once
@@ -28,6 +29,7 @@ class HttpSession final : public std::enable_shared_from_this<HttpSession> {
   void on_read(beast::error_code ec);
   bool answer_error(beast::error_code ec);
   void evict();
+  void route();
   void upgrade();
   void write(HttpResponse response);
   void on_write(bool keep_alive, beast::error_code ec);

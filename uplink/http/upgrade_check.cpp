@@ -1,5 +1,6 @@
 #include "uplink/http/upgrade_check.hpp"
 
+#include "base/text.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/credentials.hpp"
 #include "uplink/http/url.hpp"
@@ -23,22 +24,25 @@ HttpResponse refuse(const HttpRequest& request, http::status status, const char*
 
 }  // namespace
 
-bool is_control_path(std::string_view path) {
-  return path == "/api/engine/v2/systems/control" || path == "/control/websocket";
-}
-
 bool valid_websocket_key(std::string_view key) {
   return key.size() == 24 && key.substr(22) == "==" &&
          std::all_of(key.begin(), key.begin() + 22, is_base64_digit);
 }
 
-std::variant<const Grant*, HttpResponse> check_upgrade(ApiContext& api, const HttpRequest& request,
-                                                       std::string_view peer) {
+std::variant<AdmittedUpgrade, HttpResponse> check_upgrade(ApiContext& api,
+                                                          const HttpRequest& request,
+                                                          std::string_view peer) {
   const auto path = url::split_target(request.target()).path;
-  if (!is_control_path(path)) {
-    return json_response(
-        request, http::status::not_found,
-        R"({"code":1,"error_code":1,"msg":"WebSocket endpoints are /api/engine/v2/systems/control and /control/websocket"})");
+  FrontEnd* front_end = api.upgrading(path);
+  if (!front_end) {
+    std::string paths;
+    for (const auto& mounted : api.front_ends)
+      for (const auto& p : mounted->websocket_paths()) paths += (paths.empty() ? "" : ", ") + p;
+    return json_response(request, http::status::not_found,
+                         to_text(Json{{"code", 1},
+                                      {"error_code", 1},
+                                      {"msg", "no WebSocket endpoint at " + excerpt(path) +
+                                                  "; the endpoints are " + paths}}));
   }
   if (request.count(http::field::sec_websocket_key) != 1 ||
       !valid_websocket_key(request[http::field::sec_websocket_key])) {
@@ -66,7 +70,7 @@ std::variant<const Grant*, HttpResponse> check_upgrade(ApiContext& api, const Ht
     return refuse(request, http::status::service_unavailable,
                   R"({"code":7,"error_code":7,"msg":"roomd is shutting down"})");
   }
-  return grant;
+  return AdmittedUpgrade{front_end, grant};
 }
 
 }  // namespace roomd

@@ -1,7 +1,7 @@
 #include "uplink/placeos/control_session.hpp"
 
 #include "base/text.hpp"
-#include "runtime/module.hpp"
+#include "uplink/core/request_core.hpp"
 
 #include <cstdio>
 
@@ -122,7 +122,7 @@ void ControlSession::on_debug(const Request& r) {
   auto debugged = client_->debug(target_of(r), level, std::move(format),
                                  [this](std::string message) { out_.send(std::move(message)); });
   if (auto* failure = std::get_if<Failure>(&debugged)) return reply_error(r.id, *failure);
-  reply_success(r, nullptr, &std::get<Module*>(debugged)->module_id());
+  reply_success(r, nullptr, &RequestCore::module_id(*std::get<Module*>(debugged)));
 }
 
 void ControlSession::on_ignore(const Request& r) {

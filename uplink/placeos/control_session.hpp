@@ -4,8 +4,8 @@
 // and the MQTT upstream can both carry it.
 #pragma once
 
-#include "runtime/sdk/errors.hpp"
 #include "uplink/core/client.hpp"
+#include "uplink/core/failure.hpp"
 #include "uplink/core/notify_hub.hpp"
 #include "uplink/placeos/request.hpp"
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "base/json.hpp"
-#include "runtime/sdk/errors.hpp"
+#include "uplink/core/failure.hpp"
 
 #include <optional>
 #include <string>

@@ -2,11 +2,9 @@
 
 #include "base/json_parse.hpp"
 #include "base/text.hpp"
-#include "runtime/module.hpp"
-#include "runtime/runtime.hpp"
-#include "runtime/sdk/version.hpp"
 #include "uplink/core/failure.hpp"
 #include "uplink/http/api_context.hpp"
+#include "uplink/http/request_router.hpp"
 #include "uplink/http/url.hpp"
 
 #include <charconv>
@@ -15,25 +13,6 @@
 namespace roomd {
 
 namespace {
-
-http::status status_for(int code) {
-  switch (static_cast<ErrorCode>(code)) {
-    case ErrorCode::parse_error:
-    case ErrorCode::bad_request:
-    case ErrorCode::unknown_command:
-      return http::status::bad_request;
-    case ErrorCode::access_denied:
-      return http::status::forbidden;
-    case ErrorCode::system_not_found:
-    case ErrorCode::module_not_found:
-      return http::status::not_found;
-    case ErrorCode::request_failed:
-      return http::status::bad_gateway;  // the device (behind us) failed
-    case ErrorCode::unexpected:
-      break;
-  }
-  return http::status::internal_server_error;
-}
 
 // "Display_2" -> ("Display", 2); a name without a numeric suffix is index 1.
 std::pair<std::string, int> split_module(const std::string& text) {
@@ -48,14 +27,9 @@ std::pair<std::string, int> split_module(const std::string& text) {
   return {text, 1};
 }
 
-bool is_connected(Runtime& runtime, const std::string& module_id) {
-  auto value = runtime.state().get(module_id, "connected");
-  return value && value->is_boolean() && value->get<bool>();
-}
-
-Json functions_of(const Module& module) {
+Json functions_of(const DriverInfo& driver) {
   Json out = Json::object();
-  for (const auto& method : module.driver().info.methods) {
+  for (const auto& method : driver.methods) {
     Json params = Json::object();
     Json order = Json::array();
     for (const auto& p : method.params) {
@@ -105,26 +79,24 @@ class Call {
   }
   bool need_key() {
     if (has_key_) return true;
-    done_(json_response(request_, http::status::unauthorized,
-                        R"({"code":2,"error_code":2,"msg":"missing or unknown API key"})"));
+    done_(missing_key(request_));
     return false;
   }
   std::string what() const {
     return std::string(request_.method_string()) + " " +
            excerpt(url::split_target(request_.target()).path);
   }
-  Module* module(const System& sys, const std::string& name_index, Role needed) {
+  Module* module(const SystemView& sys, const std::string& name_index, Role needed) {
     auto [name, index] = split_module(name_index);
     auto resolved = api_.resolve(caller_, Target{sys.id, name, index}, needed, what());
     auto* found = value_or_reply(resolved);
     return found ? *found : nullptr;
   }
 
+  void not_allowed(std::string_view path);
   void authority();
-  void healthz();
-  void metrics();
   void systems();
-  void one_system(const System& sys);
+  void one_system(const SystemView& sys);
   void exec(Module& module, const std::string& method);
   void log_level(const std::string& module_id);
   void reply_levels(const LogLevels& levels);
@@ -143,47 +115,42 @@ void Call::route() {
   const bool get = method == http::verb::get || method == http::verb::head;
 
   if (path == "/auth/authority" && get) return authority();
-  if (path == "/healthz" && get) return healthz();
-  if (path == "/metrics" && get) {
-    if (!need_key()) return;
-    return metrics();
-  }
   const bool api =
       parts.size() >= 3 && parts[0] == "api" && parts[1] == "engine" && parts[2] == "v2";
   if (!api) {
-    return reply(http::status::not_found,
-                 {{"code", 1}, {"error_code", 1}, {"msg", "no such endpoint: " + excerpt(path)}});
+    return done_(no_such_endpoint(request_, path));
   }
   if (!need_key()) return;
   // /api/engine/v2/modules/{id}/log_level
   if (parts.size() == 6 && parts[3] == "modules" && parts[5] == "log_level")
     return log_level(parts[4]);
   if (parts.size() < 4 || parts[3] != "systems") {
-    return reply(http::status::not_found,
-                 {{"code", 1}, {"error_code", 1}, {"msg", "no such endpoint: " + excerpt(path)}});
+    return done_(no_such_endpoint(request_, path));
   }
   if (parts.size() == 4 && get) return systems();
-  const System* sys = nullptr;
-  if (parts.size() >= 5) {
-    auto found = api_.system(caller_, parts[4]);
-    auto* value = value_or_reply(found);
-    if (!value) return;
-    sys = *value;
-  }
+  if (parts.size() == 4) return not_allowed(path);
+  auto found = api_.system(caller_, parts[4]);
+  const SystemView* sys = value_or_reply(found);
+  if (!sys) return;
   if (parts.size() == 5 && get) return one_system(*sys);
   if (parts.size() == 6 && get) {
     if (Module* m = module(*sys, parts[5], Role::viewer))
-      reply(http::status::ok, api_.runtime.state().module_state(m->module_id()));
+      reply(http::status::ok, api_.module_state(*m));
     return;
   }
   if (parts.size() == 7 && parts[5] == "functions" && get) {
-    if (Module* m = module(*sys, parts[6], Role::viewer)) reply(http::status::ok, functions_of(*m));
+    if (Module* m = module(*sys, parts[6], Role::viewer))
+      reply(http::status::ok, functions_of(RequestCore::driver_info(*m)));
     return;
   }
   if (parts.size() == 7 && method == http::verb::post) {
     if (Module* m = module(*sys, parts[5], Role::op)) exec(*m, parts[6]);
     return;
   }
+  not_allowed(path);
+}
+
+void Call::not_allowed(std::string_view path) {
   reply(http::status::method_not_allowed,
         {{"code", 1},
          {"error_code", 1},
@@ -191,11 +158,11 @@ void Call::route() {
 }
 
 void Call::authority() {
-  const auto& box = api_.runtime.config().box;
+  const auto& box = api_.box();
   std::string host(request_[http::field::host]);
   reply(http::status::ok, {{"id", box.id},
                            {"name", box.name},
-                           {"description", std::string("roomd ") + ROOMD_VERSION_STRING},
+                           {"description", std::string("roomd ") + RequestCore::version()},
                            {"domain", host},
                            {"login_url", "/login?continue={{url}}"},
                            {"logout_url", "/logout"},
@@ -205,54 +172,24 @@ void Call::authority() {
                            {"config", Json::object()}});
 }
 
-// 503 while any module has failed (it stopped retrying and needs a person), with the summary.
-void Call::healthz() {
-  Json modules = Json::object();
-  int connected = 0;
-  int failed = 0;
-  for (const auto& m : api_.runtime.modules().modules()) {
-    const bool up = is_connected(api_.runtime, m->module_id());
-    const bool broken = m->run_state() == ModuleRunState::failed;
-    connected += up ? 1 : 0;
-    failed += broken ? 1 : 0;
-    modules[m->module_id()] = {{"connected", up}, {"state", to_string(m->run_state())}};
-  }
-  reply(failed > 0 ? http::status::service_unavailable : http::status::ok,
-        {{"status", failed > 0 ? "failed" : "ok"},
-         {"modules", modules},
-         {"connected", connected},
-         {"failed", failed},
-         {"total", api_.runtime.modules().modules().size()}});
-}
-
-void Call::metrics() {
-  auto response = HttpResponse(http::status::ok, request_.version());
-  response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-  response.keep_alive(request_.keep_alive());
-  response.body() = api_.metrics.render(api_.runtime, api_.hub, *api_.limits);
-  response.prepare_payload();
-  if (request_.method() == http::verb::head) response.body().clear();
-  done_(std::move(response));
-}
-
 void Call::systems() {
   Json out = Json::array();
-  for (const System* sys : api_.visible_systems(caller_)) {
+  for (const auto& sys : api_.visible_systems(caller_)) {
     Json modules = Json::array();
-    for (const auto& m : sys->modules) modules.push_back(m.name + "_" + std::to_string(m.index));
-    out.push_back({{"id", sys->id}, {"name", sys->name}, {"modules", modules}});
+    for (const auto& m : sys.modules) modules.push_back(m.name + "_" + std::to_string(m.index));
+    out.push_back({{"id", sys.id}, {"name", sys.name}, {"modules", modules}});
   }
   reply(http::status::ok, out);
 }
 
-void Call::one_system(const System& sys) {
+void Call::one_system(const SystemView& sys) {
   Json modules = Json::array();
   for (const auto& m : sys.modules) {
     modules.push_back({{"name", m.name},
                        {"index", m.index},
-                       {"module_id", m.module->module_id()},
-                       {"driver", m.module->driver().info.name},
-                       {"connected", is_connected(api_.runtime, m.module->module_id())}});
+                       {"module_id", m.module_id},
+                       {"driver", m.driver},
+                       {"connected", m.connected}});
   }
   reply(http::status::ok, {{"id", sys.id}, {"name", sys.name}, {"modules", modules}});
 }
@@ -307,24 +244,6 @@ void Call::reply_levels(const LogLevels& levels) {
 }
 
 }  // namespace
-
-HttpResponse json_response(const HttpRequest& request, http::status status,
-                           const std::string& body) {
-  HttpResponse response(status, request.version());
-  response.set(http::field::server, "roomd");
-  response.set(http::field::content_type, "application/json");
-  response.set(http::field::cache_control, "no-store");
-  response.keep_alive(request.keep_alive());
-  response.body() = body;
-  response.prepare_payload();
-  if (request.method() == http::verb::head) response.body().clear();  // the length stays
-  return response;
-}
-
-HttpResponse error_response(const HttpRequest& request, int code, const std::string& message) {
-  Json body = {{"code", code}, {"error_code", code}, {"msg", message}};
-  return json_response(request, status_for(code), to_text(body));
-}
 
 void RestApi::handle(const HttpRequest& request, const Grant* grant, std::string peer,
                      Executor executor, std::function<void(HttpResponse)> done) {

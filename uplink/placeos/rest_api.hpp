@@ -1,11 +1,11 @@
-// The REST side of the API (protocol.md §8): systems, module state and functions, exec by
-// POST, per-module log levels, /auth/authority, /healthz and /metrics. Same keys and roles as
-// the WebSocket; answers are JSON except /metrics (Prometheus text).
+// The PlaceOS REST routes (protocol.md §8): systems, module state and functions, exec by
+// POST, per-module log levels and /auth/authority. Same keys and roles as the WebSocket;
+// answers are JSON.
 #pragma once
 
 #include "base/asio.hpp"
 #include "uplink/core/access.hpp"
-#include "uplink/http/beast.hpp"
+#include "uplink/http/http_message.hpp"
 
 #include <functional>
 #include <string>
@@ -13,9 +13,6 @@
 namespace roomd {
 
 struct ApiContext;
-
-using HttpRequest = http::request<http::string_body>;
-using HttpResponse = http::response<http::string_body>;
 
 class RestApi {
  public:
@@ -29,11 +26,5 @@ class RestApi {
  private:
   ApiContext& api_;
 };
-
-// A JSON answer with the request's HTTP version and keep-alive.
-HttpResponse json_response(const HttpRequest& request, http::status status,
-                           const std::string& body);
-// {"code": n, "error_code": n, "msg": "..."} with the HTTP status that fits the 0-7 code.
-HttpResponse error_response(const HttpRequest& request, int code, const std::string& message);
 
 }  // namespace roomd

@@ -8,6 +8,7 @@
 #include "uplink/http/beast.hpp"
 #include "uplink/http/connection_limits.hpp"
 #include "uplink/http/corked_stream.hpp"
+#include "uplink/http/live_session.hpp"
 #include "uplink/placeos/control_session.hpp"
 
 #include <boost/asio/steady_timer.hpp>
@@ -21,6 +22,7 @@ namespace roomd {
 struct ApiContext;
 
 class WsSession final : public std::enable_shared_from_this<WsSession>,
+                        public LiveSession,
                         public placeos::ControlOutput {
  public:
   // `socket` runs on the API strand.
@@ -28,14 +30,11 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
             std::string peer);
   ~WsSession() override;
 
-  // Completes the upgrade the HTTP session read, then serves the connection.
-  void run(http::request<http::string_body> upgrade);
-  // Closes now (server shutdown): going away.
-  void shutdown();
-  // Called about once a second: closes the connection if its queue has been stuck too long.
-  void check_backlog(Clock::time_point now);
-
-  std::size_t queued_bytes() const { return queued_bytes_; }
+  // LiveSession
+  void run(HttpRequest upgrade) override;
+  void shutdown() override;
+  void check_backlog(Clock::time_point now) override;
+  std::size_t queued_bytes() const override { return queued_bytes_; }
 
   // ControlOutput
   void send(std::string message) override;

@@ -1,0 +1,43 @@
+// What a dialect mounts on the HTTP server: its REST routes and its WebSocket endpoints. The
+// server owns the connections, their limits and the key check of an upgrade; a front-end
+// sees a parsed request with the caller's grant and speaks to the request core.
+#pragma once
+
+#include "base/asio.hpp"
+#include "uplink/core/access.hpp"
+#include "uplink/http/connection_limits.hpp"
+#include "uplink/http/http_message.hpp"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace roomd {
+
+struct ApiContext;
+class LiveSession;
+
+class FrontEnd {
+ public:
+  virtual ~FrontEnd() = default;
+
+  // True when a plain HTTP request on `path` is this dialect's to answer.
+  virtual bool serves(std::string_view path) const = 0;
+  // Answers through `done`, now or later (an exec) on `executor`. `grant` is null when the
+  // request carried no valid key; `peer` names the client in logs and the audit.
+  virtual void handle(ApiContext& api, const HttpRequest& request, const Grant* grant,
+                      std::string peer, Executor executor,
+                      std::function<void(HttpResponse)> done) = 0;
+
+  // The paths of its WebSocket endpoints.
+  virtual std::vector<std::string> websocket_paths() const = 0;
+  // The session that takes the connection over once the server admitted the upgrade (the key
+  // is valid, the handshake well formed); the server tracks it, then runs it.
+  virtual std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext> api, tcp::socket socket,
+                                               ConnectionSlot slot, const Grant& grant,
+                                               std::string peer) = 0;
+};
+
+}  // namespace roomd
