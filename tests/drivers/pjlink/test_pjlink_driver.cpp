@@ -92,8 +92,7 @@ TEST_CASE("with a password a projector that is on is asked for input and mute on
       .expect_status("input", "digital1")
       .expect_status("mute", kUnmuted)
       .sends_nothing();
-  CHECK(p.line.written() ==
-        "5d8409bc1c3fa39749434aa3a5c38682%1POWR ?\r%1INPT ?\r%1AVMT ?\r");
+  CHECK(p.line.written() == "5d8409bc1c3fa39749434aa3a5c38682%1POWR ?\r%1INPT ?\r%1AVMT ?\r");
 }
 
 TEST_CASE("a wrong password is logged without the password and never goes online",
