@@ -69,10 +69,28 @@ const RegisterSpec& ModbusSensor::find(const std::string& name) const {
                      " (it has: " + known + ")");
 }
 
+void ModbusSensor::require_answered(const RegisterSpec& spec, std::size_t answered,
+                                    std::size_t offset) const {
+  const std::size_t needed = offset + (is_bit_table(spec.table) ? 1 : register_count(spec.type));
+  if (answered >= needed) return;
+  throw RequestFailed(id() + ": the bus answered " + std::to_string(answered) + " of the " +
+                      std::to_string(needed) + " values that register \"" + spec.name + "\" (" +
+                      std::string(to_string(spec.table)) + " " + std::to_string(spec.address) +
+                      ") needs; check the unit id and that the slave has every register of the "
+                      "map at that address");
+}
+
 double ModbusSensor::value_of(const RegisterSpec& spec, const std::vector<std::uint16_t>& words,
                               std::size_t offset) const {
+  require_answered(spec, words.size(), offset);
   std::span<const std::uint16_t> view(words.data() + offset, register_count(spec.type));
   return decode(view, spec.type, spec.order, spec.scale, spec.offset);
+}
+
+double ModbusSensor::bit_of(const RegisterSpec& spec, const std::vector<std::uint8_t>& bits,
+                            std::size_t offset) const {
+  require_answered(spec, bits.size(), offset);
+  return bits[offset] != 0 ? 1 : 0;
 }
 
 void ModbusSensor::publish(const RegisterSpec& spec, double value) {
@@ -87,7 +105,8 @@ Task<void> ModbusSensor::poll(std::size_t index) {
   try {
     if (is_bit_table(group.table)) {
       auto bits = co_await read_bits(group.table, group.address, group.count, true);
-      for (const auto* spec : group.members) publish(*spec, bits.at(spec->address - group.address));
+      for (const auto* spec : group.members)
+        publish(*spec, bit_of(*spec, bits, spec->address - group.address));
     } else {
       auto words = co_await read_registers(group.table, group.address, group.count, true);
       for (const auto* spec : group.members)
@@ -136,8 +155,9 @@ Task<Json> ModbusSensor::read(std::string name) {
   const auto& spec = find(name);
   if (is_bit_table(spec.table)) {
     auto bits = co_await read_bits(spec.table, spec.address, 1);
-    publish(spec, bits.at(0));
-    co_return to_status(bits.at(0));
+    auto bit = bit_of(spec, bits, 0);
+    publish(spec, bit);
+    co_return to_status(bit);
   }
   auto words = co_await read_registers(spec.table, spec.address,
                                        static_cast<std::uint16_t>(register_count(spec.type)));

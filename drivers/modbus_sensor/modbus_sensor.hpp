@@ -41,8 +41,13 @@ class ModbusSensor : public Driver {
   const RegisterSpec& find(const std::string& name) const;
   Task<void> poll(std::size_t group);
   void publish(const RegisterSpec& spec, double value);
+  // A register's value in what a read answered, from `offset` on; a bus that answered fewer
+  // values than the register needs is a RequestFailed naming it, never a read past the end.
   double value_of(const RegisterSpec& spec, const std::vector<std::uint16_t>& words,
                   std::size_t offset) const;
+  double bit_of(const RegisterSpec& spec, const std::vector<std::uint8_t>& bits,
+                std::size_t offset) const;
+  void require_answered(const RegisterSpec& spec, std::size_t answered, std::size_t offset) const;
 
   std::vector<RegisterSpec> registers_;
   std::vector<PollGroup> groups_;

@@ -226,6 +226,11 @@ T Pjlink::reported(std::string_view name, std::string_view command) const {
 Task<void> Pjlink::poll() {
   if (!online()) co_return;
   co_await command("POWR ?", {.name = "poll_power", .priority = kPollPriority});
+  co_await poll_details();
+}
+
+Task<void> Pjlink::poll_details() {
+  if (!online()) co_return;
   // Input and mute answer ERR3 in standby; asking would only fill the log.
   if (status("power_state") == "on") {
     co_await command("INPT ?", {.name = "poll_input", .priority = kPollPriority});
@@ -277,7 +282,9 @@ Received Pjlink::received(std::string_view frame, Command* pending) {
     log().info("authenticated with the projector");
     handshake_done_ = true;
     ready();
-    in(Duration::zero(), [this] { return poll(); });
+    // This frame answers the POWR ? the digest rode on: the power state is known, and asking
+    // again at once would only repeat it.
+    in(Duration::zero(), [this] { return poll_details(); });
   }
   bool answers_pending = pending && code_of(pending->bytes()) == code;
   if (value.size() == 4 && value.starts_with("ERR")) {

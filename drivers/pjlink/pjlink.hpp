@@ -32,6 +32,8 @@ class Pjlink final : public Driver {
  private:
   Task<Json> command(std::string body, SendOptions options);
   Task<void> poll();
+  // The part of a poll that follows a known power state: input and mute, when on.
+  Task<void> poll_details();
   void greeting(std::string_view frame);
   // Publishes what an answer reports; false when the value is not one the code can have.
   bool update(std::string_view code, std::string_view value);

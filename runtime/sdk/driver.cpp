@@ -1,5 +1,8 @@
 #include "runtime/sdk/driver.hpp"
 
+#include <type_traits>
+#include <utility>
+
 namespace roomd {
 namespace {
 
@@ -15,22 +18,27 @@ modbus::Request make_request(modbus::Table table, std::uint16_t address, std::ui
   return request;
 }
 
+// One read, for either table family: `field` is where the result holds what it read.
+template <auto field>
+auto read_values(ModuleContext* context, modbus::Request request)
+    -> Task<std::remove_cvref_t<decltype(std::declval<modbus::Result>().*field)>> {
+  auto result = co_await context->modbus(std::move(request));
+  if (!result.ok) throw RequestFailed(result.error);
+  co_return std::move(result.*field);
+}
+
 }  // namespace
 
 Task<std::vector<std::uint16_t>> Driver::read_registers(modbus::Table table, std::uint16_t address,
                                                         std::uint16_t count, bool poll) {
   auto request = make_request(table, address, count, poll);
-  auto result = co_await context_->modbus(std::move(request));
-  if (!result.ok) throw RequestFailed(result.error);
-  co_return std::move(result.registers);
+  return read_values<&modbus::Result::registers>(context_, std::move(request));
 }
 
 Task<std::vector<std::uint8_t>> Driver::read_bits(modbus::Table table, std::uint16_t address,
                                                   std::uint16_t count, bool poll) {
   auto request = make_request(table, address, count, poll);
-  auto result = co_await context_->modbus(std::move(request));
-  if (!result.ok) throw RequestFailed(result.error);
-  co_return std::move(result.bits);
+  return read_values<&modbus::Result::bits>(context_, std::move(request));
 }
 
 Task<void> Driver::write_registers(std::uint16_t address, std::vector<std::uint16_t> values) {

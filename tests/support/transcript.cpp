@@ -49,9 +49,13 @@ Transcript& Transcript::should_send(std::string_view bytes) {
   return *this;
 }
 
-Transcript& Transcript::should_resend(std::string_view bytes) {
+Transcript& Transcript::should_send_later(std::string_view bytes) {
   run_until(io, [&] { return line.written().size() >= read_ + bytes.size(); });
   return should_send(bytes);
+}
+
+Transcript& Transcript::should_resend(std::string_view bytes) {
+  return should_send_later(bytes);
 }
 
 Transcript& Transcript::sends_nothing() {

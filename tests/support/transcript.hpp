@@ -30,6 +30,9 @@ class Transcript : public FakeLineModule {
   // The bytes the module wrote next, exactly; what it wrote after them is left for the next
   // step.
   Transcript& should_send(std::string_view bytes);
+  // The same once one of the module's timers has run (a login wait, a keep-alive, which the
+  // test sets short): runs the clock until the bytes are written.
+  Transcript& should_send_later(std::string_view bytes);
   // The same once the module's reply timeout has passed (which the test sets short): the
   // command is sent again.
   Transcript& should_resend(std::string_view bytes);

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -52,21 +53,12 @@ class TcpDevice {
   }
 
   std::unique_ptr<Transport> transport(Duration min, Duration max) const {
-    roomd::TcpTransportConfig cfg;
-    cfg.host = "127.0.0.1";
-    cfg.port = acceptor_.local_endpoint().port();
-    cfg.backoff_min = min;
-    cfg.backoff_max = max;
-    return std::make_unique<roomd::TcpClient>(io_.get_executor(), cfg, 0);
+    return make(acceptor_.local_endpoint().port(), min, max);
   }
   // Nobody listens on the port: every connect is refused.
   std::unique_ptr<Transport> unreachable(Duration backoff) {
     Tcp::acceptor probe(io_, Tcp::endpoint(kLoopback, 0));
-    roomd::TcpTransportConfig cfg;
-    cfg.host = "127.0.0.1";
-    cfg.port = probe.local_endpoint().port();
-    cfg.backoff_min = cfg.backoff_max = backoff;
-    return std::make_unique<roomd::TcpClient>(io_.get_executor(), cfg, 0);
+    return make(probe.local_endpoint().port(), backoff, backoff);
   }
 
   bool ready() const { return peer_ != nullptr; }
@@ -101,6 +93,15 @@ class TcpDevice {
     });
   }
 
+  std::unique_ptr<Transport> make(std::uint16_t port, Duration min, Duration max) const {
+    roomd::TcpTransportConfig cfg;
+    cfg.host = "127.0.0.1";
+    cfg.port = port;
+    cfg.backoff_min = min;
+    cfg.backoff_max = max;
+    return std::make_unique<roomd::TcpClient>(io_.get_executor(), cfg, 0);
+  }
+
   asio::io_context& io_;
   Tcp::acceptor acceptor_;
   std::shared_ptr<Tcp::socket> peer_;
@@ -119,19 +120,11 @@ class UdpDevice {
   }
 
   std::unique_ptr<Transport> transport(Duration min, Duration max) const {
-    roomd::UdpTransportConfig cfg;
-    cfg.host = "127.0.0.1";
-    cfg.port = socket_.local_endpoint().port();
-    return std::make_unique<roomd::UdpClient>(io_.get_executor(), cfg, 0, Backoff(min, max));
+    return make(0, min, max);
   }
   // The local port is taken (by this device): every open fails to bind.
   std::unique_ptr<Transport> unreachable(Duration backoff) const {
-    roomd::UdpTransportConfig cfg;
-    cfg.host = "127.0.0.1";
-    cfg.port = socket_.local_endpoint().port();
-    cfg.local_port = socket_.local_endpoint().port();
-    return std::make_unique<roomd::UdpClient>(io_.get_executor(), cfg, 0,
-                                              Backoff(backoff, backoff));
+    return make(socket_.local_endpoint().port(), backoff, backoff);
   }
 
   // Only once the transport has sent does the device know where to answer.
@@ -152,6 +145,15 @@ class UdpDevice {
       received_.append(buffer_.data(), n);
       receive();
     });
+  }
+
+  // To this device, from `local_port` (0: any).
+  std::unique_ptr<Transport> make(std::uint16_t local_port, Duration min, Duration max) const {
+    roomd::UdpTransportConfig cfg;
+    cfg.host = "127.0.0.1";
+    cfg.port = socket_.local_endpoint().port();
+    cfg.local_port = local_port;
+    return std::make_unique<roomd::UdpClient>(io_.get_executor(), cfg, 0, Backoff(min, max));
   }
 
   asio::io_context& io_;

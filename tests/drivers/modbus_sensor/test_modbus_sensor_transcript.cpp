@@ -121,3 +121,38 @@ TEST_CASE("the bus's errors become method errors and one warning per outage", "[
       .expect_error({"illegal data address (exception 2)", "holding register 40"});
   CHECK(s.module->run_state() == ModuleRunState::running);
 }
+
+TEST_CASE("a bus that answers fewer values than asked is a clear error naming the register",
+          "[modbus][sensor]") {
+  Sensor s("modbus_sensor", Json::parse(R"({"registers": [
+      {"name": "energy", "table": "input", "address": 10, "type": "u32", "every": "1h"},
+      {"name": "door", "table": "discrete_input", "address": 2, "every": "1h"}]})"));
+  // The poll of each group gets one value short: a warning, and nothing published.
+  s.should_request("unit 1 read discrete_input 2 x1")
+      .bus_responds(bits_read({}))
+      .expect_log(LogLevel::warn, {"mod-test: the bus answered 0 of the 1 values",
+                                   "register \"door\" (discrete_input 2)", "check the unit id"})
+      .should_request("unit 1 read input 10 x2")
+      .bus_responds(registers_read({0x0001}))
+      .expect_log(LogLevel::warn,
+                  {"answered 1 of the 2 values that register \"energy\" (input 10) needs"})
+      .expect_status("energy", nullptr)
+      .expect_status("door", nullptr)
+      // A read by name fails with the same words instead of an exception from the library.
+      .exec("read", {"energy"})
+      .should_request("unit 1 read input 10 x2")
+      .bus_responds(registers_read({}))
+      .expect_error({"mod-test: the bus answered 0 of the 2 values that register \"energy\" "
+                     "(input 10) needs; check the unit id"})
+      .exec("read", {"door"})
+      .should_request("unit 1 read discrete_input 2 x1")
+      .bus_responds(bits_read({}))
+      .expect_error({"register \"door\" (discrete_input 2)"})
+      // A whole answer reads as before.
+      .exec("read", {"energy"})
+      .should_request("unit 1 read input 10 x2")
+      .bus_responds(registers_read({0x0001, 0x0002}))
+      .expect_result(65538)
+      .expect_status("energy", 65538);
+  CHECK(s.module->run_state() == ModuleRunState::running);
+}

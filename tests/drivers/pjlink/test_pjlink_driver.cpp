@@ -65,9 +65,10 @@ TEST_CASE("with the right password the digest rides on the first command", "[pjl
       .responds("%1POWR=0\r")
       .expect_status("power_state", "standby")
       .expect_status("connected", true)
-      // Authenticated: the poll that follows going online, and later commands, go without digest.
-      .should_send("%1POWR ?\r")
-      .responds("%1POWR=0\r")
+      // The answer to the POWR ? the digest rode on is the poll's: in standby nothing follows,
+      // and POWR ? is not asked a second time.
+      .sends_nothing()
+      // Authenticated: later commands go without digest.
       .exec("name?")
       .should_send("%1NAME ?\r")
       .responds("%1NAME=Room 101 Projector\r")
@@ -75,6 +76,23 @@ TEST_CASE("with the right password the digest rides on the first command", "[pjl
       .expect_status("name", "Room 101 Projector");
   CHECK(p.logged(LogLevel::info, "authenticated").size() == 1);
   CHECK(p.logged(LogLevel::error).empty());
+}
+
+TEST_CASE("with a password a projector that is on is asked for input and mute once, in order",
+          "[pjlink][driver]") {
+  Projector p(Json{{"password", kPassword}});
+  p.responds(std::string("PJLINK 1 ") + kChallenge + "\r")
+      .should_send("5d8409bc1c3fa39749434aa3a5c38682%1POWR ?\r")
+      .responds("%1POWR=1\r")
+      .expect_status("power_state", "on")
+      .should_send("%1INPT ?\r")
+      .responds("%1INPT=31\r")
+      .should_send("%1AVMT ?\r")
+      .responds("%1AVMT=30\r")
+      .expect_status("input", "digital1")
+      .expect_status("mute", kUnmuted)
+      .sends_nothing();
+  CHECK(p.line.written() == "5d8409bc1c3fa39749434aa3a5c38682%1POWR ?\r%1INPT ?\r%1AVMT ?\r");
 }
 
 TEST_CASE("a wrong password is logged without the password and never goes online",

@@ -43,6 +43,22 @@ struct Options {
   Json room_settings = default_room_settings();
 };
 
+// The built-in drivers and the fake devices a room drives.
+void add_drivers(DriverRegistry& registry) {
+  register_builtin_drivers(registry);
+  registry.add(make_registration<test::FakeDisplay>());
+  registry.add(make_registration<test::FakeSwitcher>());
+}
+
+// A box with no modules yet that keeps its state in `state_dir` and logs only what is fatal.
+Config box_config(const std::string& state_dir) {
+  Config config;
+  config.box.id = "box-test";
+  config.box.state_dir = state_dir;
+  config.log_level = LogLevel::fatal;
+  return config;
+}
+
 struct RoomBox {
   asio::io_context io;
   test::TempDir dir;
@@ -52,14 +68,8 @@ struct RoomBox {
 
   explicit RoomBox(const Options& options = {}) {
     test::g_calls.clear();
-    register_builtin_drivers(registry);
-    registry.add(make_registration<test::FakeDisplay>());
-    registry.add(make_registration<test::FakeSwitcher>());
-
-    Config config;
-    config.box.id = "box-test";
-    config.box.state_dir = dir.path();
-    config.log_level = LogLevel::fatal;
+    add_drivers(registry);
+    auto config = box_config(dir.path());
     auto module = [&](std::string id, std::string driver, std::string name, Json settings) {
       auto path = "modules[" + std::to_string(config.modules.size()) + "]";
       config.modules.push_back(
@@ -140,13 +150,8 @@ TEST_CASE("peers lists the other modules of a module's systems once each", "[roo
   asio::io_context io;
   test::TempDir dir;
   DriverRegistry registry;
-  register_builtin_drivers(registry);
-  registry.add(make_registration<test::FakeDisplay>());
-  registry.add(make_registration<test::FakeSwitcher>());
-  Config config;
-  config.box.id = "box-test";
-  config.box.state_dir = dir.path();
-  config.log_level = LogLevel::fatal;
+  add_drivers(registry);
+  auto config = box_config(dir.path());
   config.modules = {
       {"mod-room", "room", "System", {}, Json::object(), {}, "modules[0]"},
       {"mod-a", "fake_display", "Display", {}, Json::object(), {}, "modules[1]"},
