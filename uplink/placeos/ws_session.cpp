@@ -100,48 +100,29 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
 
 void WsSession::send(std::string message) {
   if (closing_ || finished_) return;
-  Outgoing out;
-  out.text = std::move(message);
-  if (enqueue(std::move(out))) write_next();
+  queue_.push(std::move(message));
+  if (!over_bound()) write_next();
 }
 
 void WsSession::notify(Binding& binding, const SharedText& value) {
   if (closing_ || finished_) return;
-  if (binding.pending != nullptr) {
+  if (queue_.push_notify(binding, value)) {
     // Still queued behind a slow write: only the newest value goes out.
-    auto* queued = static_cast<Outgoing*>(binding.pending);
-    queued_bytes_ -= queued->size();
-    queued->value = value;
-    queued_bytes_ += queued->size();
     ++api_.metrics.notifies_coalesced;
     return;
   }
-  Outgoing out;
-  out.value = value;
-  out.binding = &binding;
-  if (!enqueue(std::move(out))) return;
-  // Before write_next: if this message goes out at once, write_next clears it again.
-  binding.pending = &queue_.back();
-  write_next();
+  if (!over_bound()) write_next();
 }
 
 void WsSession::forget(Binding& binding) {
-  if (binding.pending == nullptr) return;
-  auto* queued = static_cast<Outgoing*>(binding.pending);
-  queued->text = binding.head;  // the notify still goes out: it keeps its own framing
-  queued->tail = binding.tail;
-  queued->binding = nullptr;
-  binding.pending = nullptr;
+  queue_.forget(binding);
 }
 
-bool WsSession::enqueue(Outgoing message) {
-  message.queued_at = Clock::now();
-  queued_bytes_ += message.size();
-  queue_.push_back(std::move(message));
-  if (queued_bytes_ <= api_.config.max_queue_bytes) return true;
-  close_slow("outbound queue " + std::to_string(queued_bytes_) + " bytes over api.max_queue (" +
+bool WsSession::over_bound() {
+  if (queue_.bytes() <= api_.config.max_queue_bytes) return false;
+  close_slow("outbound queue " + std::to_string(queue_.bytes()) + " bytes over api.max_queue (" +
              std::to_string(api_.config.max_queue_bytes) + ")");
-  return false;
+  return true;
 }
 
 void WsSession::write_next() {
@@ -152,14 +133,14 @@ void WsSession::write_next() {
     // ends the connection is on its way, so nothing is queued meanwhile either.
     if (!ws_.is_open()) {
       closing_ = true;
-      drop_unsent();
+      queue_.clear();
       return;
     }
     auto& front = queue_.front();
     const auto header = text_frame_header(front.size());
     const auto frame = asio::buffer(header.bytes.data(), header.size);
     bool room = false;
-    if (front.value) {
+    if (front.is_notify()) {
       // A notify may wait a moment on a busy connection; replies go at once. The stream
       // copies the bytes, so the binding may change once this returns.
       room = stream.put(std::array<asio::const_buffer, 4>{frame, asio::buffer(front.head_text()),
@@ -170,8 +151,6 @@ void WsSession::write_next() {
     } else {
       room = stream.put(std::array<asio::const_buffer, 2>{frame, asio::buffer(front.text)});
     }
-    if (front.binding != nullptr) front.binding->pending = nullptr;  // newer values queue anew
-    queued_bytes_ -= front.size();
     queue_.pop_front();
     if (!room) {
       // The client reads slower than we write: the rest waits here, where it can still be
@@ -199,7 +178,7 @@ void WsSession::check_backlog(Clock::time_point now) {
   // stopped reading shows only there.
   // The stream's bytes were queued before anything still here.
   auto oldest = ws_.next_layer().oldest_unsent();
-  if (!oldest && !queue_.empty()) oldest = queue_.front().queued_at;
+  if (!oldest) oldest = queue_.oldest();
   if (oldest && now - *oldest > api_.config.max_queue_age)
     close_slow("a message waited longer than api.max_queue_age (" +
                std::to_string(api_.config.max_queue_age.count()) + " ms)");
@@ -212,7 +191,7 @@ void WsSession::close_slow(const std::string& why) {
   if (auto more = api_.warnings.slow.pass())
     api_.log.warn("closing slow client ", peer_, " with 1008: ", why,
                   "; check the panel's network or its load", *more);
-  drop_unsent();
+  queue_.clear();
   // This may run inside a notify fan-out or a reply: tear down from a fresh handler, so
   // no caller up the stack sees its bindings vanish.
   asio::post(ws_.get_executor(), [self = shared_from_this()] { self->close_policy(); });
@@ -224,14 +203,6 @@ void WsSession::send_close() {
   close_sent_ = true;
   ws_.async_close(websocket::close_code::policy_error,
                   [self = shared_from_this()](beast::error_code) { self->finish(); });
-}
-
-void WsSession::drop_unsent() {
-  while (!queue_.empty()) {
-    if (queue_.back().binding != nullptr) queue_.back().binding->pending = nullptr;
-    queued_bytes_ -= queue_.back().size();
-    queue_.pop_back();
-  }
 }
 
 void WsSession::close_policy() {
@@ -261,7 +232,7 @@ void WsSession::finish() {
   finished_ = true;
   cut_timer_.cancel();
   control_->close();
-  drop_unsent();
+  queue_.clear();
   // Aborts a pending write (a half-closed peer may never drain it); the stream keeps its
   // buffers until the write's handler runs.
   beast::error_code ignored;
