@@ -22,13 +22,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 roomd::Json status_fields(std::uint64_t i) {
-  return {{"sys", "sys-101"},       {"mod", "Display"},   {"index", 1},
+  return {{"sys", "sys-101"},        {"mod", "Display"}, {"index", 1},
           {"module", "mod-display"}, {"name", "volume"}, {"value", static_cast<int>(i % 100)}};
 }
 
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 std::filesystem::path fresh_dir(const std::filesystem::path& base, const char* name) {
@@ -106,15 +105,16 @@ int main(int argc, char** argv) {
   std::printf("raw SQLite WAL, one transaction per insert, synchronous=FULL: %.0f records/s\n",
               raw);
   for (bool sync_full : {true, false}) {
-    auto figures = outbox_appends(fresh_dir(base, sync_full ? "full" : "normal"), records,
-                                  sync_full);
+    auto figures =
+        outbox_appends(fresh_dir(base, sync_full ? "full" : "normal"), records, sync_full);
     std::printf(
         "outbox group commit, synchronous=%s: %.0f records/s durable (%.0fx the anchor), "
         "%llu commits of %.0f records on average; append() on the caller: p99 %.1f us, "
         "max %.0f us\n",
         sync_full ? "FULL" : "NORMAL", figures.per_second, figures.per_second / raw,
         static_cast<unsigned long long>(figures.commits),
-        static_cast<double>(records) / static_cast<double>(std::max<std::uint64_t>(1, figures.commits)),
+        static_cast<double>(records) /
+            static_cast<double>(std::max<std::uint64_t>(1, figures.commits)),
         figures.append_p99_us, figures.append_max_us);
   }
   std::filesystem::remove_all(base);

@@ -15,8 +15,7 @@
 namespace roomd {
 
 // Per epoch, per kind.
-using EvictionCounts =
-    std::map<std::uint64_t, std::map<std::string, std::uint64_t, std::less<>>>;
+using EvictionCounts = std::map<std::uint64_t, std::map<std::string, std::uint64_t, std::less<>>>;
 
 class EvictionReport {
  public:

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -22,8 +23,15 @@ constexpr auto kMaintenanceEvery = std::chrono::seconds(60);
 constexpr auto kWarnEvery = std::chrono::minutes(1);
 
 double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// ": 1234 MiB free", or nothing when the filesystem cannot say.
+std::string free_space(const std::filesystem::path& dir) {
+  std::error_code error;
+  const auto space = std::filesystem::space(dir, error);
+  if (error) return "";
+  return ": " + std::to_string(space.available >> 20) + " MiB free";
 }
 
 }  // namespace
@@ -32,7 +40,8 @@ struct Outbox::Shared {
   explicit Shared(OutboxOptions opts)
       : options(std::move(opts)), store(options), read_db(store.path(), "outbox database") {
     read_db.exec("PRAGMA query_only=1");
-    read_after = read_db.prepare("SELECT key, text FROM records WHERE key > ?1 ORDER BY key LIMIT ?2");
+    read_after =
+        read_db.prepare("SELECT key, text FROM records WHERE key > ?1 ORDER BY key LIMIT ?2");
     stats.epoch = store.epoch();
     publish_totals();
   }
@@ -256,7 +265,6 @@ void Outbox::writer_loop() {
     }
 
     lock.lock();
-    s.handled += batch.size() + fresh_acks;
     if (failure) {
       s.stats.refused += batch.size();
       if (!stopping) s.retry_acks = std::move(acks);
@@ -266,34 +274,32 @@ void Outbox::writer_loop() {
     const auto refused_total = s.stats.refused;
     const auto committed = s.stats.committed_seq;
     auto listener = s.listener;
-    s.done.notify_all();
     lock.unlock();
 
     if (overflowed > 0) {
       if (auto note = overflow_log.pass()) {
-        s.log(LogLevel::warn, "outbox " + s.store.path() + ": queue full (" +
-                                  std::to_string(s.options.queue_max) +
-                                  " records waiting for the disk), " + std::to_string(overflowed) +
-                                  " records refused; check that the disk keeps up (iostat)" +
-                                  *note);
+        s.log(LogLevel::warn,
+              "outbox " + s.store.path() + ": queue full (" + std::to_string(s.options.queue_max) +
+                  " records waiting for the disk), " + std::to_string(overflowed) +
+                  " records refused; check that the disk keeps up (iostat)" + *note);
       }
     }
     if (failure) {
       refused_while_failing += batch.size();
       if (auto note = failure_log.pass()) {
-        std::string cause = failure->no_space()
-                                ? "the disk is full or the file cannot grow"
-                                : "the database failed";
+        std::string cause = failure->no_space() ? "the disk is full or the file cannot grow"
+                                                : "the database failed";
         std::string check = failure->no_space()
                                 ? "check free space where it lives (df -h " +
-                                      s.options.dir.string() +
-                                      ") and outbox.max_bytes; storing resumes by itself when "
-                                      "space returns"
+                                      s.options.dir.string() + free_space(s.options.dir) +
+                                      "), file size limits (ulimit -f, LimitFSIZE=) and "
+                                      "outbox.max_bytes; storing resumes by itself when space "
+                                      "returns"
                                 : "check the file, its directory's permissions and the disk";
         s.log(LogLevel::warn, "outbox " + s.store.path() + ": " + cause + " (" + failure->what() +
                                   "): " + std::to_string(batch.size()) + " records not stored, " +
-                                  std::to_string(refused_total) + " refused since start; " +
-                                  check + *note);
+                                  std::to_string(refused_total) + " refused since start; " + check +
+                                  *note);
       }
     } else if (refused_while_failing > 0 && (!batch.empty() || !acks.empty())) {
       s.log(LogLevel::info, "outbox " + s.store.path() + ": storing again after " +
@@ -312,7 +318,10 @@ void Outbox::writer_loop() {
     if (!failure && committed != committed_before && listener) {
       listener(s.stats.epoch, committed);
     }
+    // flush() returns after the warnings and the listener: its caller has heard of both.
     lock.lock();
+    s.handled += batch.size() + fresh_acks;
+    s.done.notify_all();
   }
 }
 

@@ -61,7 +61,8 @@ class Outbox {
   void ack(Cursor record);
   void ack(std::span<const Cursor> records);
 
-  // Blocks until everything appended or acked before the call is committed or refused.
+  // Blocks until everything appended or acked before the call is committed or refused, and
+  // the listener and the log have heard of it.
   void flush();
 
   OutboxStats stats() const;

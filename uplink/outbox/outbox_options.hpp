@@ -20,7 +20,7 @@ using OutboxLog = std::function<void(LogLevel level, std::string message)>;
 struct OutboxOptions {
   std::filesystem::path dir;  // the state directory: the database is dir/outbox.db
   std::string box_id;         // "box" of every record
-  std::uint64_t max_bytes = std::uint64_t{256} << 20;  // records' JSON text, all epochs
+  std::uint64_t max_bytes = std::uint64_t{256} << 20;          // records' JSON text, all epochs
   std::chrono::seconds max_age = std::chrono::hours(24 * 30);  // by each record's ts
   // true: synchronous=FULL, a commit survives a power cut. false: NORMAL, a power cut may
   // lose the last commits (never corrupts), for slow flash that cannot keep up.

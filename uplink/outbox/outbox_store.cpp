@@ -25,6 +25,25 @@ void rollback(Database& db) noexcept {
   }
 }
 
+std::string code_name(int code) {
+  switch (code) {
+    case SQLITE_FULL:
+      return "SQLITE_FULL";
+    case SQLITE_IOERR_WRITE:
+      return "SQLITE_IOERR_WRITE";
+    case SQLITE_IOERR_FSYNC:
+      return "SQLITE_IOERR_FSYNC";
+    case SQLITE_IOERR_TRUNCATE:
+      return "SQLITE_IOERR_TRUNCATE";
+    case SQLITE_IOERR_SHMSIZE:
+      return "SQLITE_IOERR_SHMSIZE";
+    case SQLITE_IOERR_DIR_FSYNC:
+      return "SQLITE_IOERR_DIR_FSYNC";
+    default:
+      return "SQLite code " + std::to_string(code);
+  }
+}
+
 }  // namespace
 
 bool StoreFailure::no_space() const {
@@ -53,10 +72,10 @@ OutboxStore::OutboxStore(const OutboxOptions& options)
   delete_acked_ = db_.prepare("DELETE FROM records WHERE key = ?1 RETURNING size");
   delete_victim_ = db_.prepare("DELETE FROM records WHERE key = ?1");
   // `+worth` keeps the planner on the rowid order instead of the worth index.
-  oldest_ = db_.prepare(
-      "SELECT key, kind, size, ts FROM records WHERE +worth < 5 ORDER BY key LIMIT ?1");
-  cheapest_ =
-      db_.prepare("SELECT key, kind, size FROM records WHERE worth < 5 ORDER BY worth, key LIMIT ?1");
+  oldest_ =
+      db_.prepare("SELECT key, kind, size, ts FROM records WHERE +worth < 5 ORDER BY key LIMIT ?1");
+  cheapest_ = db_.prepare(
+      "SELECT key, kind, size FROM records WHERE worth < 5 ORDER BY worth, key LIMIT ?1");
   count_evicted_ = db_.prepare(
       "INSERT INTO evicted_counts (epoch, kind, count) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (epoch, kind) DO UPDATE SET count = count + excluded.count");
@@ -85,8 +104,9 @@ void OutboxStore::begin_epoch() {
                                " is at its limit; move the file away to start over");
     }
     epoch_ = previous + 1;
-    db_.prepare("INSERT INTO meta (name, value) VALUES ('epoch', ?1) "
-                "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+    db_.prepare(
+           "INSERT INTO meta (name, value) VALUES ('epoch', ?1) "
+           "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
         .bind_int64(1, static_cast<std::int64_t>(epoch_))
         .run();
     db_.exec("COMMIT");
@@ -105,8 +125,9 @@ void OutboxStore::load_totals() {
   totals_.older_pending = totals_.pending;  // this epoch has just begun
   auto counts = db_.prepare("SELECT epoch, kind, count FROM evicted_counts");
   while (counts.step()) {
-    evicted_[static_cast<std::uint64_t>(counts.column_int64(0))][std::string(
-        counts.column_text(1))] = static_cast<std::uint64_t>(counts.column_int64(2));
+    evicted_[static_cast<std::uint64_t>(counts.column_int64(0))]
+            [std::string(counts.column_text(1))] =
+                static_cast<std::uint64_t>(counts.column_int64(2));
   }
 }
 
@@ -134,9 +155,11 @@ void OutboxStore::commit(std::vector<PendingRecord>& records, const std::vector<
     db_.exec("COMMIT");
   } catch (const std::exception& error) {
     const int code = sqlite3_extended_errcode(db_.handle());
+    // "disk I/O error" alone does not say which write failed.
+    std::string message = std::string(error.what()) + " (" + code_name(code) + ")";
     reset_statements();
     rollback(db_);
-    throw StoreFailure(code, error.what());
+    throw StoreFailure(code, message);
   }
   totals_ = work;
   for (auto& [epoch, kinds] : added) {
@@ -144,8 +167,7 @@ void OutboxStore::commit(std::vector<PendingRecord>& records, const std::vector<
   }
 }
 
-void OutboxStore::insert(Totals& work, std::string_view kind, int worth, double ts,
-                         Json fields) {
+void OutboxStore::insert(Totals& work, std::string_view kind, int worth, double ts, Json fields) {
   const Cursor at{epoch_, work.committed_seq + 1};
   const auto text = record_text(options_.box_id, at, ts, kind, std::move(fields));
   insert_.bind_int64(1, record_key(at))
@@ -168,8 +190,8 @@ void OutboxStore::evict_old(double now, Totals& work, EvictionCounts& added) {
     std::vector<Victim> victims;
     oldest_.bind_int64(1, static_cast<std::int64_t>(kMaxPerPass));
     while (oldest_.step() && oldest_.column_double(3) < cutoff) {
-      victims.push_back({oldest_.column_int64(0), std::string(oldest_.column_text(1)),
-                         oldest_.column_int64(2)});
+      victims.push_back(
+          {oldest_.column_int64(0), std::string(oldest_.column_text(1)), oldest_.column_int64(2)});
     }
     oldest_.reset();
     if (victims.empty()) return;

@@ -76,8 +76,7 @@ class OutboxStore {
   void insert(Totals& work, std::string_view kind, int worth, double ts, Json fields);
   void evict_old(double now, Totals& work, EvictionCounts& added);
   void evict_over_bytes(double now, Totals& work, EvictionCounts& added);
-  void remove(const std::vector<Victim>& victims, double now, Totals& work,
-              EvictionCounts& added);
+  void remove(const std::vector<Victim>& victims, double now, Totals& work, EvictionCounts& added);
   void reset_statements();
 
   OutboxOptions options_;

@@ -23,8 +23,7 @@ inline OutboxOptions outbox_options(const TempDir& dir) {
 }
 
 inline double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // Every stored record, parsed, in the order read_after gives them.

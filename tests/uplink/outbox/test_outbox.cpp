@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -18,18 +19,19 @@ using test::read_all;
 using test::TempDir;
 
 Json status_fields(int value) {
-  return {{"sys", "sys-1"}, {"mod", "Display"}, {"index", 1}, {"module", "mod-1"},
-          {"name", "volume"}, {"value", value}};
+  return {{"sys", "sys-1"},    {"mod", "Display"}, {"index", 1},
+          {"module", "mod-1"}, {"name", "volume"}, {"value", value}};
 }
 
 TEST_CASE("outbox records survive a reopen and the epoch grows with every start", "[outbox]") {
   TempDir dir;
+  const double ts = std::floor(test::now_seconds()) + 0.5;
   {
     Outbox outbox(outbox_options(dir));
     CHECK(outbox.epoch() == 1);
     CHECK(outbox.path() == dir.path() + "/outbox.db");
-    outbox.append("status", 100.5, status_fields(1));
-    outbox.append("event", 101.0, {{"module", "mod-1"}, {"event", "connected"}, {"detail", ""}});
+    outbox.append("status", ts, status_fields(1));
+    outbox.append("event", ts + 1, {{"module", "mod-1"}, {"event", "connected"}, {"detail", ""}});
     outbox.flush();
     CHECK(outbox.stats().committed_seq == 2);
   }
@@ -37,9 +39,17 @@ TEST_CASE("outbox records survive a reopen and the epoch grows with every start"
   CHECK(reopened.epoch() == 2);
   auto records = read_all(reopened);
   REQUIRE(records.size() == 2);
-  CHECK(records[0] == Json::parse(R"({"box": "room-101", "epoch": 1, "seq": 1, "ts": 100.5,
-    "kind": "status", "sys": "sys-1", "mod": "Display", "index": 1, "module": "mod-1",
-    "name": "volume", "value": 1})"));
+  CHECK(records[0] == Json{{"box", "room-101"},
+                           {"epoch", 1},
+                           {"seq", 1},
+                           {"ts", ts},
+                           {"kind", "status"},
+                           {"sys", "sys-1"},
+                           {"mod", "Display"},
+                           {"index", 1},
+                           {"module", "mod-1"},
+                           {"name", "volume"},
+                           {"value", 1}});
   CHECK(records[1]["kind"] == "event");
   CHECK(records[1]["seq"] == 2);
   auto stats = reopened.stats();
@@ -47,12 +57,11 @@ TEST_CASE("outbox records survive a reopen and the epoch grows with every start"
   CHECK(stats.committed_seq == 0);
   CHECK(stats.pending == 2);
   CHECK(stats.older_pending == 2);
-  CHECK(stats.bytes == reopened.read_after({}, 10)[0].text.size() +
-                           reopened.read_after({}, 10)[1].text.size());
+  CHECK(stats.bytes ==
+        reopened.read_after({}, 10)[0].text.size() + reopened.read_after({}, 10)[1].text.size());
 }
 
-TEST_CASE("outbox seqs count up from 1 without gaps in append order, across threads",
-          "[outbox]") {
+TEST_CASE("outbox seqs count up from 1 without gaps in append order, across threads", "[outbox]") {
   TempDir dir;
   Outbox outbox(outbox_options(dir));
   std::mutex mutex;
@@ -68,7 +77,8 @@ TEST_CASE("outbox seqs count up from 1 without gaps in append order, across thre
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&outbox, t] {
       for (int i = 0; i < kEach; ++i) {
-        outbox.append("status", 1.0, {{"name", "t" + std::to_string(t)}, {"value", i}});
+        outbox.append("status", test::now_seconds(),
+                      {{"name", "t" + std::to_string(t)}, {"value", i}});
       }
     });
   }
@@ -92,12 +102,12 @@ TEST_CASE("outbox seqs count up from 1 without gaps in append order, across thre
   CHECK(commits.size() > 1);  // batch_max 100: grouped, but never all in one transaction
 }
 
-TEST_CASE("outbox read_after gives older epochs first and resumes after a cursor",
-          "[outbox]") {
+TEST_CASE("outbox read_after gives older epochs first and resumes after a cursor", "[outbox]") {
   TempDir dir;
   for (int boot = 1; boot <= 3; ++boot) {
     Outbox outbox(outbox_options(dir));
-    for (int i = 0; i < 3; ++i) outbox.append("exec", 1.0, {{"method", "power"}, {"i", i}});
+    for (int i = 0; i < 3; ++i)
+      outbox.append("exec", test::now_seconds(), {{"method", "power"}, {"i", i}});
   }
   Outbox outbox(outbox_options(dir));
   auto all = outbox.read_after({}, 100);
@@ -121,10 +131,11 @@ TEST_CASE("outbox ack deletes only the acknowledged records", "[outbox]") {
   TempDir dir;
   {
     Outbox outbox(outbox_options(dir));
-    for (int i = 0; i < 3; ++i) outbox.append("event", 1.0, {{"event", "connected"}});
+    for (int i = 0; i < 3; ++i)
+      outbox.append("event", test::now_seconds(), {{"event", "connected"}});
   }
   Outbox outbox(outbox_options(dir));
-  for (int i = 0; i < 4; ++i) outbox.append("event", 1.0, {{"event", "restarted"}});
+  for (int i = 0; i < 4; ++i) outbox.append("event", test::now_seconds(), {{"event", "restarted"}});
   outbox.flush();
   auto stats = outbox.stats();
   CHECK(stats.pending == 7);
@@ -158,13 +169,12 @@ TEST_CASE("outbox commits grouped appends within commit_every without a flush", 
   Outbox outbox(options);
   std::atomic<std::uint64_t> last{0};
   outbox.on_committed([&](std::uint64_t, std::uint64_t seq) { last = seq; });
-  for (int i = 0; i < 10; ++i) outbox.append("status", 1.0, status_fields(i));
+  for (int i = 0; i < 10; ++i) outbox.append("status", test::now_seconds(), status_fields(i));
   CHECK(test::wait_until([&] { return last == 10; }));
   CHECK(outbox.read_after({}, 100).size() == 10);
 }
 
-TEST_CASE("outbox refuses appends beyond its queue and after stop, without blocking",
-          "[outbox]") {
+TEST_CASE("outbox refuses appends beyond its queue and after stop, without blocking", "[outbox]") {
   TempDir dir;
   auto options = outbox_options(dir);
   options.queue_max = 3;
@@ -172,13 +182,14 @@ TEST_CASE("outbox refuses appends beyond its queue and after stop, without block
   options.batch_max = 1000;
   Outbox outbox(options);
   int accepted = 0;
-  for (int i = 0; i < 5; ++i) accepted += outbox.append("status", 1.0, status_fields(i)) ? 1 : 0;
+  for (int i = 0; i < 5; ++i)
+    accepted += outbox.append("status", test::now_seconds(), status_fields(i)) ? 1 : 0;
   CHECK(accepted == 3);
   CHECK(outbox.stats().refused == 2);
   outbox.flush();
   CHECK(outbox.stats().committed_seq == 3);
   outbox.stop();
-  CHECK_FALSE(outbox.append("status", 1.0, status_fields(9)));
+  CHECK_FALSE(outbox.append("status", test::now_seconds(), status_fields(9)));
   CHECK(outbox.stats().refused == 3);
 }
 
@@ -189,7 +200,7 @@ TEST_CASE("outbox stop commits what is still queued", "[outbox]") {
     options.commit_every = std::chrono::hours(1);
     options.batch_max = 1000;
     Outbox outbox(options);
-    for (int i = 0; i < 50; ++i) outbox.append("status", 1.0, status_fields(i));
+    for (int i = 0; i < 50; ++i) outbox.append("status", test::now_seconds(), status_fields(i));
   }
   Outbox reopened(outbox_options(dir));
   CHECK(reopened.read_after({}, 100).size() == 50);
@@ -200,8 +211,8 @@ TEST_CASE("outbox cannot open a file it cannot write and says which", "[outbox]"
   auto options = outbox_options(dir);
   options.dir = dir.path() + "/not-a-dir";
   { std::ofstream(options.dir.string()) << "x"; }
-  CHECK_THROWS_WITH(Outbox(options), Catch::Contains("outbox database") &&
-                                         Catch::Contains(options.dir.string()));
+  CHECK_THROWS_WITH(Outbox(options),
+                    Catch::Contains("outbox database") && Catch::Contains(options.dir.string()));
 }
 
 }  // namespace

@@ -62,9 +62,10 @@ struct LogLines {
   }
 };
 
-TEST_CASE("outbox survives a full disk: refuses and counts, keeps accepting, resumes when "
-          "space returns",
-          "[outbox]") {
+TEST_CASE(
+    "outbox survives a full disk: refuses and counts, keeps accepting, resumes when "
+    "space returns",
+    "[outbox]") {
   TempDir dir;
   auto options = outbox_options(dir);
   LogLines log;
@@ -76,7 +77,7 @@ TEST_CASE("outbox survives a full disk: refuses and counts, keeps accepting, res
   const std::string padding(900, 'x');
   auto append_batch = [&](int n) {
     for (int i = 0; i < n; ++i) {
-      REQUIRE(outbox.append("log", 1.0, {{"level", "error"}, {"msg", padding}}));
+      REQUIRE(outbox.append("log", test::now_seconds(), {{"level", "error"}, {"msg", padding}}));
     }
     outbox.flush();
   };
@@ -103,7 +104,8 @@ TEST_CASE("outbox survives a full disk: refuses and counts, keeps accepting, res
       const auto& warning = log.lines.front().second;
       CHECK_THAT(warning, Catch::Contains(outbox.path()) &&
                               Catch::Contains("disk is full or the file cannot grow") &&
-                              Catch::Contains("df -h " + dir.path()) &&
+                              Catch::Contains("SQLITE_IOERR_WRITE") &&
+                              Catch::Contains("df -h " + dir.path() + ": ") &&
                               Catch::Contains("refused since start"));
     }
     CHECK(outbox.stats().to_json()["refused"] == outbox.stats().refused);

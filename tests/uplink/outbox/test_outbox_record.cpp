@@ -10,9 +10,8 @@ namespace {
 TEST_CASE("outbox record text puts the envelope first, then the kind's fields", "[outbox]") {
   auto text = record_text("room-101", {3, 42}, 1733400000.25, "status",
                           Json{{"sys", "sys-1"}, {"name", "power"}, {"value", true}});
-  CHECK(text ==
-        R"({"box":"room-101","epoch":3,"seq":42,"ts":1733400000.25,"kind":"status",)"
-        R"("name":"power","sys":"sys-1","value":true})");
+  CHECK(text == R"({"box":"room-101","epoch":3,"seq":42,"ts":1733400000.25,"kind":"status",)"
+                R"("name":"power","sys":"sys-1","value":true})");
 }
 
 TEST_CASE("outbox record fields cannot overwrite the envelope", "[outbox]") {
@@ -22,7 +21,7 @@ TEST_CASE("outbox record fields cannot overwrite the envelope", "[outbox]") {
   CHECK(parsed["seq"] == 2);
   CHECK(parsed["box"] == "b");
   CHECK(parsed["msg"] == "hi");
-  CHECK(Json::parse(record_text("b", {1, 1}, 5.0, "event", Json()))  ==
+  CHECK(Json::parse(record_text("b", {1, 1}, 5.0, "event", Json())) ==
         Json{{"box", "b"}, {"epoch", 1}, {"seq", 1}, {"ts", 5.0}, {"kind", "event"}});
   CHECK(Json::parse(record_text("b", {1, 1}, 5.0, "event", Json(7)))["value"] == 7);
 }
@@ -43,8 +42,7 @@ TEST_CASE("outbox keys sort by epoch then seq", "[outbox]") {
   CHECK(cursor_of(record_key({7, 123456})) == Cursor{7, 123456});
 }
 
-TEST_CASE("eviction gaps name consecutive seq ranges per epoch with per-kind counts",
-          "[outbox]") {
+TEST_CASE("eviction gaps name consecutive seq ranges per epoch with per-kind counts", "[outbox]") {
   EvictionReport report;
   report.add({2, 5}, "status");
   report.add({1, 9}, "log");
