@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
@@ -78,7 +79,8 @@ struct Outbox::Shared {
   mutable std::mutex mutex;
   std::condition_variable wake;  // the writer waits on it
   std::condition_variable done;  // flush() waits on it
-  std::vector<PendingRecord> records;
+  // A deque: a batch leaves from the front without moving the records queued behind it.
+  std::deque<PendingRecord> records;
   std::vector<Cursor> acks;
   std::vector<Cursor> retry_acks;  // failed to commit; retried with the next transaction
   Clock::time_point first_queued;
@@ -237,15 +239,13 @@ void Outbox::writer_loop() {
     }
     if (s.stopping && s.records.empty() && s.acks.empty()) break;
 
-    std::vector<PendingRecord> batch;
-    if (s.records.size() <= s.options.batch_max) {
-      batch.swap(s.records);
-    } else {
-      const auto split = s.records.begin() + static_cast<std::ptrdiff_t>(s.options.batch_max);
-      batch.assign(std::make_move_iterator(s.records.begin()), std::make_move_iterator(split));
-      s.records.erase(s.records.begin(), split);
-      s.first_queued = Clock::now();
-    }
+    const auto split =
+        s.records.begin() +
+        static_cast<std::ptrdiff_t>(std::min(s.records.size(), s.options.batch_max));
+    std::vector<PendingRecord> batch(std::make_move_iterator(s.records.begin()),
+                                     std::make_move_iterator(split));
+    s.records.erase(s.records.begin(), split);
+    if (!s.records.empty()) s.first_queued = Clock::now();
     std::vector<Cursor> acks = std::exchange(s.acks, {});
     const std::size_t fresh_acks = acks.size();
     acks.insert(acks.end(), s.retry_acks.begin(), s.retry_acks.end());
