@@ -239,9 +239,8 @@ void Outbox::writer_loop() {
     }
     if (s.stopping && s.records.empty() && s.acks.empty()) break;
 
-    const auto split =
-        s.records.begin() +
-        static_cast<std::ptrdiff_t>(std::min(s.records.size(), s.options.batch_max));
+    const auto split = s.records.begin() +
+                       static_cast<std::ptrdiff_t>(std::min(s.records.size(), s.options.batch_max));
     std::vector<PendingRecord> batch(std::make_move_iterator(s.records.begin()),
                                      std::make_move_iterator(split));
     s.records.erase(s.records.begin(), split);
@@ -251,10 +250,12 @@ void Outbox::writer_loop() {
     acks.insert(acks.end(), s.retry_acks.begin(), s.retry_acks.end());
     s.retry_acks.clear();
     if (s.records.empty()) s.urgent = false;
+    // Woken for nothing (a flush whose records a previous transaction took); a timeout is
+    // the idle maintenance and goes on.
+    if (batch.empty() && acks.empty() && woken) continue;
     const auto overflowed = std::exchange(s.overflowed, 0);
     const auto committed_before = s.stats.committed_seq;
     const bool stopping = s.stopping;
-    if (batch.empty() && fresh_acks == 0 && woken && acks.empty()) continue;
     lock.unlock();
 
     std::optional<StoreFailure> failure;

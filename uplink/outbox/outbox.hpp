@@ -29,7 +29,9 @@ class Outbox {
   using CommitListener = std::function<void(std::uint64_t epoch, std::uint64_t last_seq)>;
 
   // Opens dir/outbox.db, increments and commits the boot epoch (first start: 1), then starts
-  // the writer. Throws std::runtime_error naming the file when the database cannot be opened.
+  // the writer. Throws std::runtime_error naming the file when the database cannot be opened
+  // or the epoch not committed (a full disk at boot included): the caller decides whether the
+  // box runs without an outbox.
   explicit Outbox(OutboxOptions options);
   // stop().
   ~Outbox();
