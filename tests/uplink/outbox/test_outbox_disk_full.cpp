@@ -73,6 +73,10 @@ TEST_CASE(
     std::lock_guard lock(log.mutex);
     log.lines.emplace_back(level, std::move(message));
   };
+  // One transaction per append_batch (its flush), all of the same size: a batch that did not
+  // fit cannot be followed by a smaller one that does.
+  options.commit_every = std::chrono::hours(1);
+  options.batch_max = 1000;
   Outbox outbox(options);
   const std::string padding(900, 'x');
   auto append_batch = [&](int n) {
