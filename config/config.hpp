@@ -65,6 +65,45 @@ struct BoxConfig {
   std::string state_dir = "/var/lib/roomd";
 };
 
+// upstream.mqtt: the broker the box forwards to and takes commands from (docs/upstream.md).
+struct MqttConfig {
+  std::string url;  // as written, for messages: "mqtts://broker.example:8883"
+  std::string host;
+  std::uint16_t port = 1883;  // 8883 for mqtts://
+  bool tls = false;
+  int protocol = 311;     // 311 (MQTT 3.1.1) or 5
+  std::string client_id;  // box.id when not given
+  std::string username;
+  std::string password;  // a secret: never logged
+  std::string ca_file;   // TLS: the CA that signed the broker's certificate (else the system's)
+  std::string cert_file;
+  std::string key_file;
+  std::string topic_prefix = "roomd";
+  Duration keepalive{30000};
+  Duration backoff_min{1000};
+  Duration backoff_max{300000};
+  double drain_rate = 1000;         // records/s; 0: as fast as the broker acknowledges
+  int inflight = 32;                // QoS 1 messages awaiting their acknowledgement
+  std::string key_id = "upstream";  // how cmd requests are authorised and audited
+  std::string role = "operator";
+  std::string discovery;  // "" or "homeassistant"
+};
+
+// upstream.outbox: the durable store of what happened, drained to the broker.
+struct OutboxConfig {
+  std::uint64_t max_bytes = 256ull << 20;
+  Duration max_age{30ll * 24 * 3600 * 1000};
+  bool sync_full = true;  // "full": a power cut loses nothing committed; "normal": faster
+};
+
+struct UpstreamConfig {
+  std::optional<MqttConfig> mqtt;
+  OutboxConfig outbox;
+  // The outbox runs when an upstream is configured, or when upstream.outbox is given so a
+  // box keeps its history before its broker is known.
+  bool outbox_enabled = false;
+};
+
 struct Config {
   BoxConfig box;
   LogLevel log_level = LogLevel::info;
@@ -72,6 +111,7 @@ struct Config {
   std::vector<std::string> driver_path;  // directories searched for driver plugins
   std::vector<ModuleConfig> modules;
   std::vector<SystemConfig> systems;
+  UpstreamConfig upstream;
 };
 
 struct ConfigError {

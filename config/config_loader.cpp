@@ -8,6 +8,7 @@
 #include "base/units.hpp"
 #include "config/json_checks.hpp"
 #include "config/object_reader.hpp"
+#include "config/upstream_schema.hpp"
 
 #include <algorithm>
 #include <array>
@@ -507,9 +508,9 @@ Config parse_root(ObjectReader r) {
     config.systems.push_back(parse_system(ObjectReader(value, v), system_ids, module_ids));
   });
   config.api = parse_api(r.child("api"), system_ids);
-  // Read by the uplink and alerting code, which is not wired to the loader yet; boxes that
-  // already carry these sections must still load.
-  r.find("upstream");
+  config.upstream = parse_upstream(r.child("upstream"), config.box.id);
+  // Read by the alerting code, which is not wired to the loader yet; boxes that already
+  // carry the section must still load.
   r.find("alerts");
   r.reject_unknown_keys();
   return config;

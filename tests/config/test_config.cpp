@@ -361,6 +361,7 @@ TEST_CASE("every problem in a file is reported, not just the first", "[config][e
               "modules[1].name: must not end in _<number> (the index is added by the system)",
               R"(modules[1].setings: unknown key (did you mean "settings"?))",
               R"(systems[0].modules[1]: unknown module "mod-x")",
+              "upstream.anything: unknown key",
           });
 }
 
