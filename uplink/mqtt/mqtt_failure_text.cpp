@@ -7,7 +7,8 @@ namespace {
 constexpr std::string_view kCredentials =
     "bad username or password; check upstream.mqtt.username and upstream.mqtt.password";
 constexpr std::string_view kNotAuthorised =
-    "not authorised; check the broker's access rules for this username or client certificate";
+    "not authorised; check upstream.mqtt.username and upstream.mqtt.password (mosquitto answers "
+    "this to a wrong password too) and the broker's access rules for this box";
 constexpr std::string_view kClientId =
     "client identifier rejected; check upstream.mqtt.client_id (unique per box, accepted by the "
     "broker)";

@@ -37,13 +37,16 @@ TEST_CASE("username and password are accepted, and never logged") {
   options.protocol = protocol;
   options.username = kUser;
   options.password = kPassword;
+  // libmosquitto logs the client id with every packet: one that holds the password shows that
+  // its lines are filtered.
+  options.client_id = std::string("box-") + kPassword;
   options.library_log = true;
   MqttClient client(io.get_executor(), options, logs.sink());
   client.start();
   REQUIRE(run_until(io, [&] { return client.connected(); }));
   CHECK(publish_and_wait(io, client, "roomd/room-101/events", "x") == true);
   client.stop();
-  CHECK_FALSE(logs.find(LogLevel::debug, "libmosquitto: ").empty());
+  CHECK_FALSE(logs.find(LogLevel::debug, "libmosquitto: Client box-*** sending CONNECT").empty());
   CHECK_FALSE(logs.find(LogLevel::info, "connected to MQTT broker 127.0.0.1:").empty());
   check_no_secret(logs, kPassword);
 }
@@ -61,15 +64,13 @@ TEST_CASE("a wrong password is refused in words, without the password") {
   MqttClient client(io.get_executor(), options, logs.sink());
   client.start();
   REQUIRE(run_until(io, [&] { return !logs.at_least(LogLevel::warn).empty(); }));
-  const std::string expected =
-      "MQTT broker 127.0.0.1:" + std::to_string(broker.port()) + " refused the connection: ";
-  const auto warning = logs.at_least(LogLevel::warn)[0];
-  INFO(warning);
-  CHECK(warning.starts_with(expected));
-  // mosquitto answers "not authorised" to MQTT 3.1.1 and "bad username or password" to 5.
-  CHECK((warning.find("check upstream.mqtt.username and upstream.mqtt.password") !=
-             std::string::npos ||
-         warning.find("not authorised") != std::string::npos));
+  // mosquitto answers a wrong password with "not authorised", to MQTT 3.1.1 and 5 alike.
+  CHECK(logs.at_least(LogLevel::warn) ==
+        std::vector<std::string>{
+            "MQTT broker 127.0.0.1:" + std::to_string(broker.port()) +
+            " refused the connection: not authorised; check upstream.mqtt.username and "
+            "upstream.mqtt.password (mosquitto answers this to a wrong password too) and the "
+            "broker's access rules for this box; retrying with backoff"});
   CHECK_FALSE(client.connected());
   client.stop();
   check_no_secret(logs, "Wr0ng-pa55-9ZK");
@@ -83,7 +84,7 @@ TEST_CASE("TLS with the test CA and a client certificate works") {
   LogCapture logs;
   MqttClient client(io.get_executor(), test_mqtt_options(broker, true), logs.sink());
   client.start();
-  REQUIRE(run_until(io, [&] { return client.connected(); }));
+  REQUIRE(run_until(io, [&] { return !logs.find(LogLevel::info, "connected").empty(); }));
   CHECK(logs.find(LogLevel::info, "connected") ==
         "connected to MQTT broker 127.0.0.1:" + std::to_string(broker.tls_port()) +
             " (MQTT 5, TLS)");
