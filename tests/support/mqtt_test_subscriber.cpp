@@ -7,7 +7,7 @@
 
 namespace roomd::test {
 
-MqttOptions test_mqtt_options(const MosquittoBroker& broker, bool tls) {
+MqttOptions test_mqtt_options(const MosquittoBroker& broker, bool tls, int protocol) {
   MqttOptions options;
   options.host = "127.0.0.1";
   options.port = tls ? broker.tls_port() : broker.port();
@@ -18,7 +18,7 @@ MqttOptions test_mqtt_options(const MosquittoBroker& broker, bool tls) {
     options.cert_file = certificates.client_cert;
     options.key_file = certificates.client_key;
   }
-  options.protocol = 5;
+  options.protocol = protocol;
   options.backoff_min = std::chrono::milliseconds(50);
   options.backoff_max = std::chrono::milliseconds(400);
   return options;

@@ -16,8 +16,8 @@
 namespace roomd::test {
 
 // Options for 127.0.0.1 at `broker`'s plain port (or its TLS port with the test CA and the
-// client certificate), MQTT 5, and short backoff so reconnects happen within a test.
-MqttOptions test_mqtt_options(const MosquittoBroker& broker, bool tls = false);
+// client certificate), MQTT `protocol`, and short backoff so reconnects happen within a test.
+MqttOptions test_mqtt_options(const MosquittoBroker& broker, bool tls = false, int protocol = 5);
 
 // Publishes and runs `io` until done() answers; the answer, or nullopt if none in time.
 std::optional<bool> publish_and_wait(boost::asio::io_context& io, MqttClient& client,

@@ -18,6 +18,15 @@ BrokerOptions with_password() {
   return BrokerOptions{.allow_anonymous = false, .users = {{kUser, kPassword}}};
 }
 
+// Options with the user's name and `password`, and libmosquitto's own log lines.
+MqttOptions with_user(const MosquittoBroker& broker, int protocol, const std::string& password) {
+  auto options = test_mqtt_options(broker, false, protocol);
+  options.username = kUser;
+  options.password = password;
+  options.library_log = true;
+  return options;
+}
+
 // Every line the client logged, libmosquitto's own included, holds no secret.
 void check_no_secret(const LogCapture& logs, const std::string& secret) {
   for (const auto& [level, line] : logs.lines) {
@@ -33,14 +42,10 @@ TEST_CASE("username and password are accepted, and never logged") {
   MosquittoBroker broker(with_password());
   boost::asio::io_context io;
   LogCapture logs;
-  auto options = test_mqtt_options(broker);
-  options.protocol = protocol;
-  options.username = kUser;
-  options.password = kPassword;
+  auto options = with_user(broker, protocol, kPassword);
   // libmosquitto logs the client id with every packet: one that holds the password shows that
   // its lines are filtered.
   options.client_id = std::string("box-") + kPassword;
-  options.library_log = true;
   MqttClient client(io.get_executor(), options, logs.sink());
   client.start();
   REQUIRE(run_until(io, [&] { return client.connected(); }));
@@ -56,12 +61,7 @@ TEST_CASE("a wrong password is refused in words, without the password") {
   MosquittoBroker broker(with_password());
   boost::asio::io_context io;
   LogCapture logs;
-  auto options = test_mqtt_options(broker);
-  options.protocol = protocol;
-  options.username = kUser;
-  options.password = "Wr0ng-pa55-9ZK";
-  options.library_log = true;
-  MqttClient client(io.get_executor(), options, logs.sink());
+  MqttClient client(io.get_executor(), with_user(broker, protocol, "Wr0ng-pa55-9ZK"), logs.sink());
   client.start();
   REQUIRE(run_until(io, [&] { return !logs.at_least(LogLevel::warn).empty(); }));
   // mosquitto answers a wrong password with "not authorised", to MQTT 3.1.1 and 5 alike.

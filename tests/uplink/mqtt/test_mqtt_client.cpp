@@ -35,8 +35,7 @@ TEST_CASE("a QoS 1 publish is acknowledged and arrives byte for byte, over MQTT 
   const int protocol = GENERATE(5, 311);
   MosquittoBroker broker;
   boost::asio::io_context io;
-  auto options = test_mqtt_options(broker);
-  options.protocol = protocol;
+  const auto options = test_mqtt_options(broker, false, protocol);
   MqttTestSubscriber subscriber(io, options);
   REQUIRE(subscriber.subscribe("roomd/room-101/events"));
 
@@ -84,8 +83,7 @@ TEST_CASE("a subscription delivers messages to on_message, and a bad filter is r
   const int protocol = GENERATE(5, 311);
   MosquittoBroker broker;
   boost::asio::io_context io;
-  auto options = test_mqtt_options(broker);
-  options.protocol = protocol;
+  const auto options = test_mqtt_options(broker, false, protocol);
   Events events;
   MqttClient client(io.get_executor(), options);
   events.watch(client);
