@@ -6,7 +6,7 @@
 #pragma once
 
 #include "base/asio.hpp"
-#include "transports/backoff.hpp"
+#include "base/backoff.hpp"
 #include "transports/link.hpp"
 
 #include <boost/asio/buffer.hpp>

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "base/asio.hpp"
+#include "base/backoff.hpp"
 #include "base/link_config.hpp"
-#include "transports/backoff.hpp"
 #include "transports/link.hpp"
 
 #include <cstdint>

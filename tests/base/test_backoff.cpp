@@ -1,4 +1,4 @@
-#include "transports/backoff.hpp"
+#include "base/backoff.hpp"
 
 #include <catch2/catch.hpp>
 
