@@ -2,7 +2,9 @@
 #include "main/device_links.hpp"
 #include "main/file_limit.hpp"
 #include "main/sd_notify.hpp"
+#include "main/store_and_forward.hpp"
 #include "runtime/runtime.hpp"
+#include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
 
@@ -42,14 +44,17 @@ int run(const Args& args) {
     log.warn("could not raise the open-file limit from ", files.before, ": ", files.error);
   else if (files.now != files.before)
     log.info("open-file limit raised from ", files.before, " to ", files.now);
-  runtime.start();
   ApiServer api(io, runtime);
   api.mount(std::make_shared<PlaceosFrontEnd>());
+  // Before the modules start, so the outbox records their first status.
+  StoreAndForward upstream(api.context());
+  runtime.start();
   try {
     api.start();
   } catch (const std::exception& e) {
     log.fatal(e.what());
     runtime.stop();
+    upstream.stop();
     runtime.flush();
     return kFailure;
   }
@@ -86,6 +91,7 @@ int run(const Args& args) {
   }
   sd_notify("READY=1");
   io.run();
+  upstream.stop();
   runtime.flush();
   log.info("stopped");
   return kOk;

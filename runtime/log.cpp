@@ -4,14 +4,10 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include "base/wall_clock.hpp"
 
 namespace roomd {
 namespace {
-
-double unix_now() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
 
 // syslog priorities, so journald shows the right severity for each line.
 int syslog_priority(LogLevel level) {

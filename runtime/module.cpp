@@ -193,6 +193,9 @@ void Module::fail(const std::string& where, std::exception_ptr error) {
   if (Clock::now() - loaded_at_ > kStableAfter) restart_delay_ = Duration(1000);
   log_.error("driver ", driver_.info.name, " failed in ", where, ": ", what(error),
              "; restarting in ", restart_delay_.count() / 1000.0, " s");
+  directory_.module_event(
+      config_.id, "failed",
+      "driver " + driver_.info.name + " failed in " + where + ": " + what(error));
   unload("driver failed");
   set_status("connected", false);
   run_state_ = ModuleRunState::failed;
@@ -203,6 +206,8 @@ void Module::fail(const std::string& where, std::exception_ptr error) {
   restart_timer_.async_wait([this, generation](const error_code& ec) {
     if (ec || generation != generation_) return;
     log_.info("restarting driver ", driver_.info.name);
+    directory_.module_event(config_.id, "restarted",
+                            "after " + std::to_string(restarts_) + " failure(s)");
     load();
   });
 }
@@ -212,6 +217,7 @@ void Module::set_online(bool online) {
   online_ = online;
   queue_->set_online(online);
   set_status("connected", online);
+  directory_.module_event(config_.id, online ? "connected" : "disconnected", describe());
 }
 
 void Module::set_status(std::string_view name, Json value) {

@@ -33,6 +33,12 @@ class ModuleDirectory {
   virtual ~ModuleDirectory() = default;
   virtual Module* find_peer(const std::string& module_id, std::string_view name, int index) = 0;
   virtual std::vector<PeerInfo> peers_of(const std::string& module_id) = 0;
+  // What happened to a module, for the outbox: "connected", "disconnected", "failed",
+  // "restarted", with a detail for people. Called on the module's strand.
+  virtual void module_event(const std::string& module_id, std::string_view event,
+                            const std::string& detail) {
+    (void)module_id, (void)event, (void)detail;
+  }
 };
 
 enum class ModuleRunState { stopped, starting, running, failed };

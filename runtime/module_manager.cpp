@@ -34,6 +34,11 @@ ModuleManager::ModuleManager(asio::io_context& io, const Config& config, DriverR
   }
 }
 
+void ModuleManager::module_event(const std::string& module_id, std::string_view event,
+                                 const std::string& detail) {
+  if (events_) events_(module_id, event, detail);
+}
+
 ModuleManager::~ModuleManager() {
   modules_.clear();
   links_->stop();

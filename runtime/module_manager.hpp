@@ -34,6 +34,9 @@ struct System {
 
 class ModuleManager final : public ModuleDirectory {
  public:
+  using EventListener = std::function<void(const std::string& module_id, std::string_view event,
+                                           const std::string& detail)>;
+
   // Expects a config that passed check_modules with the same registry.
   ModuleManager(asio::io_context& io, const Config& config, DriverRegistry& registry,
                 StateStore& state, LogHub& logs, std::unique_ptr<DeviceLinks> links);
@@ -50,6 +53,11 @@ class ModuleManager final : public ModuleDirectory {
 
   Module* find_peer(const std::string& module_id, std::string_view name, int index) override;
   std::vector<PeerInfo> peers_of(const std::string& module_id) override;
+  void module_event(const std::string& module_id, std::string_view event,
+                    const std::string& detail) override;
+  // Where module events go (the outbox's recorder). Set before start_all(); it runs on the
+  // modules' strands, so it must be thread-safe.
+  void on_module_event(EventListener listener) { events_ = std::move(listener); }
 
  private:
   ModbusLink modbus_link(const TransportConfig& transport, const DriverInfo& info);
@@ -57,6 +65,7 @@ class ModuleManager final : public ModuleDirectory {
   std::unique_ptr<DeviceLinks> links_;  // declared first: modules on a bus go before the bus
   std::vector<std::unique_ptr<Module>> modules_;
   std::vector<System> systems_;
+  EventListener events_;
 };
 
 }  // namespace roomd

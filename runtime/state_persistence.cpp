@@ -1,6 +1,7 @@
 #include "runtime/state_persistence.hpp"
 
 #include "base/json_parse.hpp"
+#include "base/wall_clock.hpp"
 
 #include <chrono>
 #include <condition_variable>
@@ -39,10 +40,6 @@ struct Pending {
   std::optional<Json> value;  // nullopt: the variable was erased, delete its row
   double updated = 0;
 };
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 

@@ -69,6 +69,23 @@ int RoomdProcess::port() {
   return std::stoi(match[1]);
 }
 
+std::string RoomdProcess::wait_for(std::string_view text, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    const auto at = line_.find(text);
+    if (at != std::string::npos && line_.find('\n', at) != std::string::npos) return line_;
+    if (!read_some(out_, deadline, line_)) return "";
+  }
+}
+
+void RoomdProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 int RoomdProcess::stop() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);

@@ -21,8 +21,13 @@ class RoomdProcess {
   std::string first_line(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // The TCP port in "127.0.0.1:PORT" of the first line; 0 if absent.
   int port();
+  // Everything printed so far once a line holding `text` arrived; "" if none within `timeout`.
+  std::string wait_for(std::string_view text,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // SIGTERM and the exit status (-1 if it did not exit normally).
   int stop();
+  // SIGKILL: no chance to flush or close anything.
+  void kill_hard();
 
  private:
   int pid_ = -1;

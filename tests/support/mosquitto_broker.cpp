@@ -1,5 +1,7 @@
 #include "tests/support/mosquitto_broker.hpp"
 
+#include "tests/support/free_port.hpp"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,22 +33,6 @@ std::string read_file(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
-}
-
-// A port the kernel considers free right now; the broker binds it a moment later (a
-// collision in between makes launch() fail and the caller pick again).
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
-    port = ntohs(address.sin_port);
-  close(fd);
-  return port;
 }
 
 bool accepts(int port) {
@@ -130,8 +116,8 @@ MosquittoBroker::MosquittoBroker(BrokerOptions options)
                    dir_.path() + "/passwd.log");
   }
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
-    port_ = free_port();
-    tls_port_ = options_.tls ? free_port() : 0;
+    port_ = free_loopback_port();
+    tls_port_ = options_.tls ? free_loopback_port() : 0;
     write_config();
     if (launch()) return;
   }

@@ -1,6 +1,7 @@
 #include "uplink/core/request_core.hpp"
 
 #include "base/text.hpp"
+#include "base/wall_clock.hpp"
 #include "runtime/module.hpp"
 #include "runtime/runtime.hpp"
 #include "runtime/sdk/version.hpp"
@@ -148,11 +149,29 @@ void RequestCore::exec(const Caller& caller, Module& module, const std::string& 
                        ExecDone done) {
   const auto& grant = caller.grant;
   if (!may_call(grant, module.driver().info.methods, method)) {
-    done(denied(caller, "exec", module.module_id(), "privileged method " + excerpt(method),
-                excerpt(method) + " is a privileged method (admin only); " + role_phrase(grant)));
+    auto failure =
+        denied(caller, "exec", module.module_id(), "privileged method " + excerpt(method),
+               excerpt(method) + " is a privileged method (admin only); " + role_phrase(grant));
+    if (on_exec_audit)
+      on_exec_audit(ExecAudit{grant.key_id,
+                              caller.via,
+                              module.module_id(),
+                              method,
+                              std::move(args),
+                              false,
+                              {},
+                              failure,
+                              0,
+                              unix_now()});
+    done(std::move(failure));
     return;
   }
   const auto started = Clock::now();
+  // Only with an audit sink: the arguments are moved into the call.
+  std::optional<ExecAudit> record;
+  if (on_exec_audit)
+    record = ExecAudit{grant.key_id, caller.via, module.module_id(), method, args, false, {},
+                       {},           0,          unix_now()};
   // Who, what and with which arguments, for the audit line: the arguments as an excerpt.
   auto audit = "exec by key " + grant.key_id + " (" + caller.via + " " + caller.peer +
                "): " + module.module_id() + " " + excerpt(method) + " " +
@@ -160,26 +179,35 @@ void RequestCore::exec(const Caller& caller, Module& module, const std::string& 
   // The outcome arrives on the module's strand; everything after runs on the caller's.
   module.exec(method, std::move(args),
               [self = shared_from_this(), executor = caller.executor, mod_id = module.module_id(),
-               audit = std::move(audit), started,
+               audit = std::move(audit), started, record = std::move(record),
                done = std::move(done)](std::exception_ptr error, Json value) mutable {
                 const auto elapsed = Clock::now() - started;
                 // Inline when this thread may already run the caller's executor (one io
                 // thread, or its strand idle), saving an event-loop turn per exec.
-                asio::dispatch(
-                    executor,
-                    [self = std::move(self), mod_id = std::move(mod_id), audit = std::move(audit),
-                     elapsed, error, value = std::move(value), done = std::move(done)]() mutable {
-                      self->metrics.exec_done(mod_id, elapsed, !error);
-                      if (!error) {
-                        self->log.info(audit, ": ok in ", duration_phrase(elapsed));
-                        done(std::move(value));
-                        return;
-                      }
-                      auto failure = failure_of(error);
-                      self->log.info(audit, ": failed in ", duration_phrase(elapsed), ": ",
-                                     excerpt(failure.message, kLogExcerptBytes));
-                      done(std::move(failure));
-                    });
+                asio::dispatch(executor, [self = std::move(self), mod_id = std::move(mod_id),
+                                          audit = std::move(audit), elapsed, error,
+                                          value = std::move(value), record = std::move(record),
+                                          done = std::move(done)]() mutable {
+                  self->metrics.exec_done(mod_id, elapsed, !error);
+                  Result<Json> outcome = std::move(value);
+                  if (!error) {
+                    self->log.info(audit, ": ok in ", duration_phrase(elapsed));
+                  } else {
+                    outcome = failure_of(error);
+                    self->log.info(audit, ": failed in ", duration_phrase(elapsed), ": ",
+                                   excerpt(std::get<Failure>(outcome).message, kLogExcerptBytes));
+                  }
+                  if (record && self->on_exec_audit) {
+                    record->ok = !error;
+                    if (error)
+                      record->error = std::get<Failure>(outcome);
+                    else
+                      record->result = std::get<Json>(outcome);
+                    record->ms = std::chrono::duration<double, std::milli>(elapsed).count();
+                    self->on_exec_audit(std::move(*record));
+                  }
+                  done(std::move(outcome));
+                });
               });
 }
 

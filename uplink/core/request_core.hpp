@@ -10,6 +10,7 @@
 #include "runtime/log.hpp"
 #include "uplink/core/api_warnings.hpp"
 #include "uplink/core/caller.hpp"
+#include "uplink/core/exec_audit.hpp"
 #include "uplink/core/failure.hpp"
 #include "uplink/core/metrics.hpp"
 #include "uplink/core/notify_hub.hpp"
@@ -77,6 +78,13 @@ struct RequestCore : std::enable_shared_from_this<RequestCore> {
   // `level` is trace, debug, info, warn, error or fatal (1 otherwise); kept across restarts.
   Result<LogLevels> set_log_level(const Caller& caller, const std::string& module_id,
                                   std::string_view level);
+
+  // Where every exec's audit goes besides the log (the outbox's recorder); set before serving.
+  // Runs on the caller's executor.
+  std::function<void(ExecAudit)> on_exec_audit;
+  // The outbox endpoint's body, and lines for /metrics, when an outbox is configured.
+  std::function<Json()> outbox_report;
+  std::function<std::string()> upstream_metrics;
 
   Runtime& runtime;
   const ApiConfig config;  // a copy: sessions may outlive the runtime at shutdown

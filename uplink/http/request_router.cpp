@@ -32,6 +32,7 @@ HttpResponse metrics(ApiContext& api, const HttpRequest& request) {
   response.keep_alive(request.keep_alive());
   response.body() =
       api.metrics.render(api.runtime, api.hub, {api.limits->open(), api.limits->evicted()});
+  if (api.upstream_metrics) response.body() += api.upstream_metrics();
   response.prepare_payload();
   if (request.method() == http::verb::head) response.body().clear();
   return response;

@@ -1,5 +1,6 @@
 #include "uplink/outbox/outbox.hpp"
 
+#include "base/wall_clock.hpp"
 #include "runtime/database.hpp"
 #include "runtime/log_throttle.hpp"
 #include "uplink/outbox/outbox_store.hpp"
@@ -22,10 +23,6 @@ namespace {
 constexpr auto kMaintenanceEvery = std::chrono::seconds(60);
 // Trouble the box cannot fix by itself is logged at most this often.
 constexpr auto kWarnEvery = std::chrono::minutes(1);
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 // ": 1234 MiB free", or nothing when the filesystem cannot say.
 std::string free_space(const std::filesystem::path& dir) {

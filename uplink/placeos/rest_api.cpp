@@ -94,6 +94,7 @@ class Call {
   }
 
   void not_allowed(std::string_view path);
+  void outbox();
   void authority();
   void systems();
   void one_system(const SystemView& sys);
@@ -124,6 +125,7 @@ void Call::route() {
   // /api/engine/v2/modules/{id}/log_level
   if (parts.size() == 6 && parts[3] == "modules" && parts[5] == "log_level")
     return log_level(parts[4]);
+  if (parts.size() == 4 && parts[3] == "outbox" && get) return outbox();
   if (parts.size() < 4 || parts[3] != "systems") {
     return done_(no_such_endpoint(request_, path));
   }
@@ -155,6 +157,16 @@ void Call::not_allowed(std::string_view path) {
         {{"code", 1},
          {"error_code", 1},
          {"msg", std::string(request_.method_string()) + " is not supported on " + excerpt(path)}});
+}
+
+void Call::outbox() {
+  if (auto failure = api_.check_role(caller_, Role::admin, what())) return error(*failure);
+  if (!api_.outbox_report)
+    return reply(http::status::not_found,
+                 {{"code", 1},
+                  {"error_code", 1},
+                  {"msg", "no outbox on this box: configure upstream.mqtt (or upstream.outbox)"}});
+  reply(http::status::ok, api_.outbox_report());
 }
 
 void Call::authority() {
