@@ -23,8 +23,11 @@ double now_seconds() {
 
 }  // namespace
 
-UpstreamFixture::UpstreamFixture()
-    : broker(BrokerOptions{.persistence = true}), outbox(options_in(outbox_dir)) {
+UpstreamFixture::UpstreamFixture(MosquittoBroker* shared)
+    : own_broker(shared ? nullptr
+                        : std::make_unique<MosquittoBroker>(BrokerOptions{.persistence = true})),
+      broker(shared ? *shared : *own_broker),
+      outbox(options_in(outbox_dir)) {
   config.url = broker.url();
   config.host = "127.0.0.1";
   config.port = static_cast<std::uint16_t>(broker.port());

@@ -19,7 +19,8 @@ constexpr const char* kBox = "box-api";  // ApiFixture's box id
 
 class UpstreamFixture {
  public:
-  UpstreamFixture();
+  // At `broker` (a box forked from a test shares the test's), or at a broker of its own.
+  explicit UpstreamFixture(MosquittoBroker* broker = nullptr);
   ~UpstreamFixture();  // stops the upstream (on the API strand) before the outbox goes
 
   // upstream.mqtt at the broker's plain port: unlimited drain, reconnects within 400 ms.
@@ -36,7 +37,8 @@ class UpstreamFixture {
   // keeps while it is disconnected.
   MqttOptions consumer_options(const std::string& client_id) const;
 
-  MosquittoBroker broker;
+  std::unique_ptr<MosquittoBroker> own_broker;
+  MosquittoBroker& broker;
   ApiFixture api;
   TempDir outbox_dir;
   Outbox outbox;
