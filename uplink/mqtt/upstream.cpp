@@ -2,12 +2,13 @@
 
 #include "base/json.hpp"
 #include "uplink/core/request_core.hpp"
+#include "uplink/mqtt/box_modules.hpp"
+#include "uplink/mqtt/ha_discovery.hpp"
 #include "uplink/mqtt/outbox_drain.hpp"
 #include "uplink/outbox/outbox.hpp"
 #include "uplink/placeos/control_session.hpp"
 
 #include <chrono>
-#include <set>
 
 namespace roomd {
 
@@ -22,15 +23,6 @@ MqttOptions::Will last_will(const UpstreamTopics& topics, std::uint64_t epoch) {
           .payload = Json{{"online", false}, {"epoch", epoch}}.dump(),
           .qos = 1,
           .retain = true};
-}
-
-// Every system and module, whatever a key may see: the upstream speaks for the whole box.
-Caller box_caller(const std::shared_ptr<RequestCore>& core) {
-  return {
-      .grant = {.key_id = "upstream", .role = Role::admin, .all_systems = true, .systems = {"*"}},
-      .peer = "upstream",
-      .via = "mqtt",
-      .executor = core->strand};
 }
 
 }  // namespace
@@ -81,6 +73,8 @@ Upstream::Upstream(std::shared_ptr<RequestCore> core, Outbox& outbox, const Mqtt
                 .via = "mqtt",
                 .executor = core_->strand};
   cmd_ = std::make_unique<placeos::ControlSession>(core_, std::move(caller), *cmd_output_);
+  if (config_.discovery == "homeassistant")
+    discovery_ = std::make_unique<HaDiscovery>(*client_, *core_, topics_, box_id_);
 }
 
 Upstream::~Upstream() {
@@ -94,6 +88,7 @@ void Upstream::start() {
   client_->on_disconnected([this](const std::string&) { on_disconnected(); });
   client_->on_message([this](MqttMessage message) { on_message(std::move(message)); });
   client_->subscribe(topics_.cmd, 1);
+  if (discovery_) discovery_->start();
   outbox_.on_committed([weak = std::weak_ptr<OutboxDrain>(drain_)](std::uint64_t, std::uint64_t) {
     if (auto drain = weak.lock()) drain->wake();
   });
@@ -129,6 +124,7 @@ void Upstream::on_connected() {
   // The order a consumer sees: online, then the state as it is now, then the backlog.
   publish_online();
   publish_states();
+  if (discovery_) discovery_->connected();
   drain_->resume();
 }
 
@@ -137,7 +133,11 @@ void Upstream::on_disconnected() {
 }
 
 void Upstream::on_message(MqttMessage message) {
-  if (message.topic == topics_.cmd) cmd_->handle(message.payload);
+  if (message.topic == topics_.cmd) {
+    cmd_->handle(message.payload);
+  } else if (discovery_) {
+    discovery_->on_message(message);
+  }
 }
 
 void Upstream::publish_online() {
@@ -153,15 +153,10 @@ void Upstream::publish_online() {
 }
 
 void Upstream::publish_states() {
-  // A module in several systems is published under the first, as its status changes are.
-  std::set<std::string> seen;
-  for (const auto& system : core_->visible_systems(box_caller(core_))) {
-    for (const auto& member : system.modules) {
-      if (!member.module || !seen.insert(member.module_id).second) continue;
-      const auto state = core_->module_state(*member.module);
-      for (const auto& [name, value] : state.items())
-        publish_state(system.id, member.name, member.index, name, value.dump());
-    }
+  for (const auto& [sys, member] : box_modules(*core_)) {
+    const auto state = core_->module_state(*member.module);
+    for (const auto& [name, value] : state.items())
+      publish_state(sys, member.name, member.index, name, value.dump());
   }
 }
 

@@ -17,6 +17,7 @@ namespace roomd {
 
 class Outbox;
 class OutboxDrain;
+class HaDiscovery;
 struct RequestCore;
 namespace placeos {
 class ControlSession;
@@ -71,6 +72,7 @@ class Upstream {
   std::shared_ptr<OutboxDrain> drain_;
   std::unique_ptr<CmdOutput> cmd_output_;
   std::unique_ptr<placeos::ControlSession> cmd_;
+  std::unique_ptr<HaDiscovery> discovery_;  // null unless discovery is "homeassistant"
   bool started_ = false;
   bool stopped_ = false;
 };
