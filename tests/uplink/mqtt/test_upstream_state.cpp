@@ -2,7 +2,6 @@
 #include "tests/uplink/mqtt/upstream_fixture.hpp"
 #include "uplink/core/request_core.hpp"
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,16 +129,6 @@ TEST_CASE("stop() says the box is offline, retained") {
   REQUIRE(late.wait_for(1));
   CHECK(Json::parse(late.messages()[0].payload) == Json{{"online", false}, {"epoch", epoch}});
 }
-
-namespace {
-
-bool wait_readable(int fd, std::chrono::milliseconds timeout) {
-  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-  char byte = 0;
-  return poll(&p, 1, static_cast<int>(timeout.count())) == 1 && read(fd, &byte, 1) == 1;
-}
-
-}  // namespace
 
 TEST_CASE("the last will flips online to false when the box dies") {
   MosquittoBroker broker;
