@@ -138,7 +138,11 @@ std::string MosquittoBroker::log() const {
 
 void MosquittoBroker::write_config() const {
   std::ostringstream config;
-  config << "per_listener_settings false\npersistence false\nlog_dest stderr\n"
+  config << "per_listener_settings false\nlog_dest stderr\n"
+         // A slow test consumer must never lose QoS 1 messages to a queue limit.
+         << "max_queued_messages 0\n"
+         << (options_.persistence ? "persistence true\npersistence_location " + dir_.path() + "/\n"
+                                  : std::string("persistence false\n"))
          << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
          << "allow_anonymous " << (options_.allow_anonymous ? "true" : "false") << "\n";
   // As root, mosquitto would switch to the mosquitto user, who cannot read this temp dir.

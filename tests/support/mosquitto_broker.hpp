@@ -17,6 +17,8 @@ struct BrokerOptions {
   std::vector<std::pair<std::string, std::string>> users;  // (name, password) in a password file
   bool tls = false;                                        // a TLS listener besides the plain one
   bool require_client_cert = false;
+  // Sessions of clients without clean_session, and their queued messages, survive stop().
+  bool persistence = false;
 };
 
 // Made once per test process in a temp dir: ca_file signs the server's (CN localhost, SAN

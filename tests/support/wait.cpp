@@ -2,6 +2,9 @@
 
 #include <thread>
 
+#include <poll.h>
+#include <unistd.h>
+
 namespace roomd::test {
 
 bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
@@ -22,6 +25,12 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return true;
+}
+
+bool wait_readable(int fd, std::chrono::milliseconds timeout) {
+  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+  char byte = 0;
+  return poll(&p, 1, static_cast<int>(timeout.count())) == 1 && read(fd, &byte, 1) == 1;
 }
 
 }  // namespace roomd::test

@@ -17,4 +17,8 @@ bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
 bool wait_until(const std::function<bool()>& done,
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// Waits for one byte on `fd` (a pipe from a forked child saying it is ready); false if none
+// came in time.
+bool wait_readable(int fd, std::chrono::milliseconds timeout);
+
 }  // namespace roomd::test

@@ -19,13 +19,13 @@ std::array<unsigned char, 32> from_hex(std::string_view hex) {
   return out;
 }
 
-Role parse_role(const std::string& name) {
+}  // namespace
+
+Role parse_role(std::string_view name) {
   if (name == "admin") return Role::admin;
   if (name == "operator") return Role::op;
   return Role::viewer;
 }
-
-}  // namespace
 
 const char* to_string(Role role) {
   switch (role) {

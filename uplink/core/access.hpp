@@ -16,6 +16,8 @@ namespace roomd {
 
 enum class Role { viewer = 0, op = 1, admin = 2 };
 const char* to_string(Role role);
+// "admin", "operator", anything else viewer (the config loader checked the name).
+Role parse_role(std::string_view name);
 
 struct Grant {
   std::string key_id;

@@ -247,7 +247,7 @@ class MqttClient::Core : public std::enable_shared_from_this<Core> {
       if (!failure.empty()) return nullptr;
     }
     const char* id = options_.client_id.empty() ? nullptr : options_.client_id.c_str();
-    mosquitto* m = mosquitto_new(id, true, this);
+    mosquitto* m = mosquitto_new(id, options_.clean_session || !id, this);
     if (!m) {
       failure = "cannot create the MQTT client: " + std::string(std::strerror(errno));
       return nullptr;

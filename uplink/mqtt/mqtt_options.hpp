@@ -3,10 +3,11 @@
 // fills it without seeing libmosquitto.
 #pragma once
 
+#include "config/config.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
-#include <string_view>
 
 namespace roomd {
 
@@ -30,6 +31,9 @@ struct MqttOptions {
   std::string username;  // empty: no username and no password are sent
   std::string password;
   std::string client_id;  // empty: the broker assigns one
+  // false: the broker keeps the client's subscriptions and queued QoS 1 messages while it is
+  // away (needs a client_id); a consumer that must not miss a record sets it.
+  bool clean_session = true;
   std::chrono::seconds keepalive{30};
   int protocol = 5;  // 311 (MQTT 3.1.1) or 5
   std::optional<Will> will;
@@ -39,10 +43,9 @@ struct MqttOptions {
   bool library_log = false;
 };
 
-// Sets host, port and tls from "mqtt://host[:port]" or "mqtts://host[:port]" (default port
-// 1883 or 8883; an IPv6 address in brackets). Returns what is wrong, empty when the URL is
-// valid; the URL is not quoted back when it holds credentials.
-std::string set_mqtt_url(MqttOptions& options, std::string_view url);
+// The client's options for `config` (upstream.mqtt, already validated by the config loader,
+// which parsed its url), with `will` as the last will.
+MqttOptions mqtt_options(const MqttConfig& config, std::optional<MqttOptions::Will> will);
 
 // "host:port" for messages ("[::1]:1883" for IPv6).
 std::string mqtt_endpoint(const MqttOptions& options);

@@ -3,7 +3,6 @@
 #include "tests/support/mqtt_test_subscriber.hpp"
 #include "tests/support/wait.hpp"
 
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,12 +33,6 @@ constexpr const char* kWill = R"({"online": false, "epoch": 7})";
   auto guard = boost::asio::make_work_guard(io);
   io.run_for(60s);
   _exit(1);
-}
-
-bool wait_readable(int fd, std::chrono::milliseconds timeout) {
-  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-  char byte = 0;
-  return poll(&p, 1, static_cast<int>(timeout.count())) == 1 && read(fd, &byte, 1) == 1;
 }
 
 }  // namespace

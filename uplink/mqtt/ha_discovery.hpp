@@ -1,0 +1,46 @@
+// Home Assistant MQTT discovery (upstream.mqtt.discovery: "homeassistant"): one retained
+// device config per module at homeassistant/device/<box>/<module_id>/config, whose components
+// read the retained state topics and send commands as PlaceOS exec requests on the cmd topic;
+// configs of modules no longer on the box are cleared. Runs on the upstream's strand.
+#pragma once
+
+#include "base/json.hpp"
+#include "uplink/mqtt/box_modules.hpp"
+#include "uplink/mqtt/mqtt_client.hpp"
+#include "uplink/mqtt/upstream_topics.hpp"
+
+#include <set>
+#include <string>
+
+namespace roomd {
+
+struct RequestCore;
+
+class HaDiscovery {
+ public:
+  HaDiscovery(MqttClient& client, RequestCore& core, const UpstreamTopics& topics,
+              std::string box_id);
+
+  // Subscribes to this box's discovery topics: their retained configs come back after every
+  // connect, and those of modules gone are cleared.
+  void start();
+  // After each connect: publishes every module's config.
+  void connected();
+  // A message on a discovery topic of this box: clears it if it is stale. false: not ours.
+  bool on_message(const MqttMessage& message);
+
+  std::string topic(const std::string& module_id) const;
+  // The device config of one module: its current status variables, each a component (see
+  // docs/upstream.md for the mapping), or null when none maps.
+  Json config(const PlacedModule& placed, const Json& state) const;
+
+ private:
+  MqttClient& client_;
+  RequestCore& core_;
+  const UpstreamTopics& topics_;
+  const std::string box_id_;
+  std::string filter_;             // homeassistant/device/<box>/+/config
+  std::set<std::string> current_;  // topics published since the last connect
+};
+
+}  // namespace roomd
