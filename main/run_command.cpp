@@ -70,6 +70,7 @@ int run(const Args& args) {
     log.info("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
     sd_notify("STOPPING=1");
     api.stop();
+    upstream.stop_upstream();
     runtime.stop();
     // Let the modules' unload run, then end the loop.
     asio::post(io, [&] { io.stop(); });

@@ -3,6 +3,7 @@
 #include "runtime/runtime.hpp"
 #include "uplink/core/recorder.hpp"
 #include "uplink/core/request_core.hpp"
+#include "uplink/mqtt/upstream.hpp"
 #include "uplink/outbox/outbox.hpp"
 
 #include <sstream>
@@ -11,7 +12,7 @@ namespace roomd {
 
 namespace {
 
-std::string outbox_metrics(const OutboxStats& stats, bool connected) {
+std::string outbox_metrics(const OutboxStats& stats, const Upstream* upstream) {
   std::ostringstream out;
   auto line = [&](const char* name, const char* type, const char* help, std::uint64_t value) {
     out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
@@ -31,7 +32,12 @@ std::string outbox_metrics(const OutboxStats& stats, bool connected) {
   for (const auto& [kind, n] : stats.evicted)
     out << "roomd_outbox_evicted_total{kind=\"" << kind << "\"} " << n << '\n';
   line("roomd_upstream_connected", "gauge", "1 while the upstream broker is connected",
-       connected ? 1 : 0);
+       upstream && upstream->connected() ? 1 : 0);
+  line("roomd_upstream_drained_total", "counter",
+       "Records the broker acknowledged since this start (a record resent counts again)",
+       upstream ? upstream->drained() : 0);
+  line("roomd_upstream_in_flight", "gauge", "Records published and not yet acknowledged",
+       upstream ? upstream->in_flight() : 0);
   return out.str();
 }
 
@@ -60,24 +66,39 @@ StoreAndForward::StoreAndForward(RequestCore& core)
   }
   log_.info("outbox ", outbox_->path(), " open, boot epoch ", outbox_->epoch());
   recorder_ = std::make_unique<Recorder>(core, *outbox_);
+  if (config.upstream.mqtt) {
+    upstream_ = std::make_unique<Upstream>(
+        core.shared_from_this(), *outbox_, *config.upstream.mqtt, config.box.id,
+        [log = core.runtime.logs().logger("upstream", "upstream")](
+            LogLevel level, std::string message) { log.write(level, message); });
+    recorder_->on_status([upstream = upstream_.get()](const StatusChange& change) {
+      upstream->status_changed(change);
+    });
+  }
   recorder_->start();
-  core.outbox_report = [outbox = outbox_.get()] {
+  core.outbox_report = [outbox = outbox_.get(), upstream = upstream_.get()] {
     auto body = outbox->stats().to_json();
-    body["connected"] = false;
+    body["connected"] = upstream && upstream->connected();
     return body;
   };
-  core.upstream_metrics = [outbox = outbox_.get()] {
-    return outbox_metrics(outbox->stats(), false);
+  core.upstream_metrics = [outbox = outbox_.get(), upstream = upstream_.get()] {
+    return outbox_metrics(outbox->stats(), upstream);
   };
+  if (upstream_) upstream_->start();
 }
 
 StoreAndForward::~StoreAndForward() {
   stop();
 }
 
+void StoreAndForward::stop_upstream() {
+  if (upstream_) upstream_->stop();
+}
+
 void StoreAndForward::stop() {
   core_.outbox_report = nullptr;
   core_.upstream_metrics = nullptr;
+  stop_upstream();
   if (recorder_) recorder_->stop();
   if (outbox_) outbox_->stop();
 }

@@ -1,7 +1,8 @@
 // The box's store-and-forward, built from `upstream` in the config: the durable outbox in the
-// state directory, the recorder that fills it from the runtime and the request core, the
-// outbox endpoint and metrics. Offline first: an outbox that cannot open is logged and the
-// box runs without it.
+// state directory, the recorder that fills it from the runtime and the request core, the MQTT
+// upstream that drains it (with upstream.mqtt), the outbox endpoint and metrics. Offline
+// first: an outbox that cannot open is logged and the box runs without it; a broker that is
+// down only means records wait.
 #pragma once
 
 #include "runtime/log.hpp"
@@ -12,6 +13,7 @@ namespace roomd {
 
 class Outbox;
 class Recorder;
+class Upstream;
 struct RequestCore;
 
 class StoreAndForward {
@@ -22,6 +24,9 @@ class StoreAndForward {
   StoreAndForward(const StoreAndForward&) = delete;
   StoreAndForward& operator=(const StoreAndForward&) = delete;
 
+  // On the event loop, before the modules stop: online goes false (retained) and the broker
+  // connection closes cleanly.
+  void stop_upstream();
   // After the runtime's modules stopped: commits what is queued.
   void stop();
   Outbox* outbox() { return outbox_.get(); }
@@ -31,6 +36,7 @@ class StoreAndForward {
   Logger log_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Recorder> recorder_;
+  std::unique_ptr<Upstream> upstream_;
 };
 
 }  // namespace roomd
