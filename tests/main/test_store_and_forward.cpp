@@ -14,6 +14,7 @@
 #include <atomic>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
@@ -270,6 +271,72 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
         return !online.empty() && online.back()["online"] == false && online.back()["epoch"] == 2;
       },
       std::chrono::seconds(10)));
+}
+
+TEST_CASE("kill -9 five times with the broker up in some cycles and down in others",
+          "[cli][upstream]") {
+  // The consumer keeps its session (3.1.1 without clean_session) and the broker persists it,
+  // so what the broker acknowledged while the consumer was away still reaches it.
+  MosquittoBroker broker(BrokerOptions{.persistence = true});
+  boost::asio::io_context io;
+  auto consumer = test_mqtt_options(broker, false, 311);
+  consumer.client_id = "consumer";
+  consumer.clean_session = false;
+  MqttTestSubscriber sub(io, consumer);
+  REQUIRE(sub.subscribe("roomd/room-9/events"));
+  TempDir dir;
+  const auto config = write_config(
+      dir, R"({ "mqtt": { "url": ")" + broker.url() +
+               R"(", "drain_rate": 0, "backoff_min": "100ms", "backoff_max": "300ms" } })");
+
+  std::map<std::int64_t, std::int64_t> committed;  // epoch -> last committed seq
+  bool broker_up = true;
+  for (std::int64_t cycle = 1; cycle <= 5; ++cycle) {
+    INFO("cycle " << cycle);
+    const bool up = cycle % 2 == 0;
+    if (up && !broker_up) broker.start();
+    if (!up && broker_up) broker.stop();
+    broker_up = up;
+    RoomdProcess roomd({"run", "--config", config});
+    const int port = api_port(roomd);
+    REQUIRE(port > 0);
+    std::atomic<bool> burst{true};
+    std::thread client([&] {
+      for (int level = 0; burst; level = (level + 1) % 100)
+        http(port, "POST", "/api/engine/v2/systems/sys-9/System_1/volume", kOperatorKey,
+             "[" + std::to_string(level) + "]");
+    });
+    std::int64_t last = 0;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (last < 20 && std::chrono::steady_clock::now() < deadline) {
+      auto report = outbox_report(port);
+      if (report.is_object()) last = report["committed_seq"].get<std::int64_t>();
+      io.poll();
+    }
+    roomd.kill_hard();
+    burst = false;
+    client.join();
+    REQUIRE(last >= 20);
+    committed[cycle] = last;
+  }
+  if (!broker_up) broker.start();
+  RoomdProcess roomd({"run", "--config", config});
+  REQUIRE(api_port(roomd) > 0);
+  std::map<std::int64_t, std::set<std::int64_t>> seen;
+  const auto missing = [&] {
+    seen.clear();
+    for (const auto& record : payloads(sub, "roomd/room-9/events"))
+      if (record.is_object())
+        seen[record["epoch"].get<std::int64_t>()].insert(record["seq"].get<std::int64_t>());
+    std::int64_t count = 0;
+    for (const auto& [epoch, last] : committed)
+      for (std::int64_t seq = 1; seq <= last; ++seq) count += seen[epoch].count(seq) ? 0 : 1;
+    return count;
+  };
+  const bool all = pump(
+      io, [&] { return missing() == 0; }, std::chrono::seconds(30));
+  INFO("records still missing: " << missing());
+  CHECK(all);
 }
 
 }  // namespace roomd::test
