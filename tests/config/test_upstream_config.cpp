@@ -52,8 +52,8 @@ TEST_CASE("upstream: the defaults design.md names, client id from the box", "[co
 }
 
 TEST_CASE("upstream: no section, no outbox and no broker", "[config]") {
-  auto result =
-      parse_config(R"({ "box": { "id": "b" }, "modules": [ { "id": "m", "driver": "room", "name": "System" } ] })");
+  auto result = parse_config(
+      R"({ "box": { "id": "b" }, "modules": [ { "id": "m", "driver": "room", "name": "System" } ] })");
   REQUIRE(result.errors.empty());
   CHECK_FALSE(result.config->upstream.mqtt);
   CHECK_FALSE(result.config->upstream.outbox_enabled);
