@@ -3,6 +3,7 @@
 // outbox does). A record counts once on_committed reported it durable. Also the time an
 // append() takes on the caller's thread (the event loop's cost). Not a test: it prints numbers.
 // Usage: roomd_bench_outbox [records] [dir]   (dir: where the databases go, default /tmp)
+#include "base/wall_clock.hpp"
 #include "runtime/database.hpp"
 #include "uplink/outbox/outbox.hpp"
 
@@ -26,10 +27,6 @@ roomd::Json status_fields(std::uint64_t i) {
           {"module", "mod-display"}, {"name", "volume"}, {"value", static_cast<int>(i % 100)}};
 }
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 std::filesystem::path fresh_dir(const std::filesystem::path& base, const char* name) {
   auto dir = base / name;
   std::filesystem::remove_all(dir);
@@ -43,7 +40,8 @@ double raw_inserts_per_second(const std::filesystem::path& dir, int inserts) {
   db.exec("PRAGMA synchronous=FULL");
   db.exec("CREATE TABLE records (key INTEGER PRIMARY KEY, text TEXT NOT NULL)");
   auto insert = db.prepare("INSERT INTO records (key, text) VALUES (?1, ?2)");
-  const auto text = roomd::record_text("room-101", {1, 1}, unix_now(), "status", status_fields(1));
+  const auto text =
+      roomd::record_text("room-101", {1, 1}, roomd::unix_now(), "status", status_fields(1));
   const auto start = Clock::now();
   for (int i = 1; i <= inserts; ++i) {
     db.exec("BEGIN");
@@ -81,7 +79,7 @@ OutboxFigures outbox_appends(const std::filesystem::path& dir, std::uint64_t rec
   const auto start = Clock::now();
   for (std::uint64_t i = 0; i < records; ++i) {
     const auto before = Clock::now();
-    outbox.append("status", roomd::RecordValue::telemetry, unix_now(), status_fields(i));
+    outbox.append("status", roomd::RecordValue::telemetry, roomd::unix_now(), status_fields(i));
     append_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - before).count());
   }
   while (durable < records) std::this_thread::sleep_for(std::chrono::microseconds(200));

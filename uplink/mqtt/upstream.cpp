@@ -1,4 +1,5 @@
 #include "uplink/mqtt/upstream.hpp"
+#include "base/wall_clock.hpp"
 
 #include "base/json.hpp"
 #include "uplink/core/request_core.hpp"
@@ -13,10 +14,6 @@
 namespace roomd {
 
 namespace {
-
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 MqttOptions::Will last_will(const UpstreamTopics& topics, std::uint64_t epoch) {
   return {.topic = topics.online,

@@ -1,4 +1,5 @@
 #include "tests/uplink/mqtt/upstream_fixture.hpp"
+#include "base/wall_clock.hpp"
 
 #include "uplink/http/api_context.hpp"
 
@@ -15,10 +16,6 @@ OutboxOptions options_in(const TempDir& dir) {
   options.commit_every = std::chrono::milliseconds(2);
   options.log = [](LogLevel, std::string) {};
   return options;
-}
-
-double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -59,7 +56,7 @@ void UpstreamFixture::with_upstream(const std::function<void(Upstream&)>& fn) {
 void UpstreamFixture::append(int count) {
   for (int i = 1; i <= count; ++i)
     outbox.append(
-        "log", now_seconds(),
+        "log", unix_now(),
         Json{{"module", "roomd"}, {"level", "warn"}, {"msg", "record " + std::to_string(i)}});
   outbox.flush();
 }

@@ -2,6 +2,7 @@
 // and SQLite's own integrity check on the file.
 #pragma once
 
+#include "base/wall_clock.hpp"
 #include "runtime/database.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "uplink/outbox/outbox.hpp"
@@ -20,10 +21,6 @@ inline OutboxOptions outbox_options(const TempDir& dir) {
   options.batch_max = 100;
   options.log = [](LogLevel, std::string) {};
   return options;
-}
-
-inline double now_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // Every stored record, parsed, in the order read_after gives them.

@@ -25,7 +25,7 @@ Json status_fields(int value) {
 
 TEST_CASE("outbox records survive a reopen and the epoch grows with every start", "[outbox]") {
   TempDir dir;
-  const double ts = std::floor(test::now_seconds()) + 0.5;
+  const double ts = std::floor(unix_now()) + 0.5;
   {
     Outbox outbox(outbox_options(dir));
     CHECK(outbox.epoch() == 1);
@@ -77,8 +77,7 @@ TEST_CASE("outbox seqs count up from 1 without gaps in append order, across thre
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&outbox, t] {
       for (int i = 0; i < kEach; ++i) {
-        outbox.append("status", test::now_seconds(),
-                      {{"name", "t" + std::to_string(t)}, {"value", i}});
+        outbox.append("status", unix_now(), {{"name", "t" + std::to_string(t)}, {"value", i}});
       }
     });
   }
@@ -106,8 +105,7 @@ TEST_CASE("outbox read_after gives older epochs first and resumes after a cursor
   TempDir dir;
   for (int boot = 1; boot <= 3; ++boot) {
     Outbox outbox(outbox_options(dir));
-    for (int i = 0; i < 3; ++i)
-      outbox.append("exec", test::now_seconds(), {{"method", "power"}, {"i", i}});
+    for (int i = 0; i < 3; ++i) outbox.append("exec", unix_now(), {{"method", "power"}, {"i", i}});
   }
   Outbox outbox(outbox_options(dir));
   auto all = outbox.read_after({}, 100);
@@ -131,11 +129,10 @@ TEST_CASE("outbox ack deletes only the acknowledged records", "[outbox]") {
   TempDir dir;
   {
     Outbox outbox(outbox_options(dir));
-    for (int i = 0; i < 3; ++i)
-      outbox.append("event", test::now_seconds(), {{"event", "connected"}});
+    for (int i = 0; i < 3; ++i) outbox.append("event", unix_now(), {{"event", "connected"}});
   }
   Outbox outbox(outbox_options(dir));
-  for (int i = 0; i < 4; ++i) outbox.append("event", test::now_seconds(), {{"event", "restarted"}});
+  for (int i = 0; i < 4; ++i) outbox.append("event", unix_now(), {{"event", "restarted"}});
   outbox.flush();
   auto stats = outbox.stats();
   CHECK(stats.pending == 7);
@@ -169,7 +166,7 @@ TEST_CASE("outbox commits grouped appends within commit_every without a flush", 
   Outbox outbox(options);
   std::atomic<std::uint64_t> last{0};
   outbox.on_committed([&](std::uint64_t, std::uint64_t seq) { last = seq; });
-  for (int i = 0; i < 10; ++i) outbox.append("status", test::now_seconds(), status_fields(i));
+  for (int i = 0; i < 10; ++i) outbox.append("status", unix_now(), status_fields(i));
   CHECK(test::wait_until([&] { return last == 10; }));
   CHECK(outbox.read_after({}, 100).size() == 10);
 }
@@ -183,13 +180,13 @@ TEST_CASE("outbox refuses appends beyond its queue and after stop, without block
   Outbox outbox(options);
   int accepted = 0;
   for (int i = 0; i < 5; ++i)
-    accepted += outbox.append("status", test::now_seconds(), status_fields(i)) ? 1 : 0;
+    accepted += outbox.append("status", unix_now(), status_fields(i)) ? 1 : 0;
   CHECK(accepted == 3);
   CHECK(outbox.stats().refused == 2);
   outbox.flush();
   CHECK(outbox.stats().committed_seq == 3);
   outbox.stop();
-  CHECK_FALSE(outbox.append("status", test::now_seconds(), status_fields(9)));
+  CHECK_FALSE(outbox.append("status", unix_now(), status_fields(9)));
   CHECK(outbox.stats().refused == 3);
 }
 
@@ -200,7 +197,7 @@ TEST_CASE("outbox stop commits what is still queued", "[outbox]") {
     options.commit_every = std::chrono::hours(1);
     options.batch_max = 1000;
     Outbox outbox(options);
-    for (int i = 0; i < 50; ++i) outbox.append("status", test::now_seconds(), status_fields(i));
+    for (int i = 0; i < 50; ++i) outbox.append("status", unix_now(), status_fields(i));
   }
   Outbox reopened(outbox_options(dir));
   CHECK(reopened.read_after({}, 100).size() == 50);

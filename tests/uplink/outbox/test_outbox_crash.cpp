@@ -33,7 +33,7 @@ struct Commit {
       if (write(fd, &commit, sizeof commit) != sizeof commit) _exit(3);
     });
     for (std::uint64_t i = 0;; ++i) {
-      if (!outbox.append("status", test::now_seconds(), {{"name", "volume"}, {"value", i}})) {
+      if (!outbox.append("status", unix_now(), {{"name", "volume"}, {"value", i}})) {
         std::this_thread::yield();
       }
     }

@@ -67,7 +67,7 @@ TEST_CASE(
     "[outbox]") {
   TempDir dir;
   auto options = outbox_options(dir);
-  const double now = test::now_seconds();
+  const double now = unix_now();
   // Boot 1 stores 14 rounds of the mix with room to spare; what it holds is measured.
   std::map<std::uint64_t, Json> appended;
   std::map<std::uint64_t, std::size_t> sizes;
@@ -176,7 +176,7 @@ TEST_CASE("outbox keeps evicting up the order and never evicts its evicted recor
   auto options = outbox_options(dir);
   options.max_bytes = 12000;
   Outbox outbox(options);
-  const double now = test::now_seconds();
+  const double now = unix_now();
   for (int round = 0; round < 10; ++round) {
     for (const auto& [kind, fields] : kMix) outbox.append(kind, now, fields);
   }
@@ -235,7 +235,7 @@ TEST_CASE("outbox evicts records older than max_age whatever their kind", "[outb
   auto options = outbox_options(dir);
   options.max_age = std::chrono::hours(1);
   Outbox outbox(options);
-  const double now = test::now_seconds();
+  const double now = unix_now();
   outbox.append("exec", now - 7200, {{"method", "power"}});
   outbox.append("status", now - 7100, {{"name", "power"}, {"value", true}});
   outbox.append("log", now - 3700, {{"level", "error"}, {"msg", "gone"}});
