@@ -51,6 +51,10 @@ int g_burst = 1;
 // Runs per subscriber count; the median of each figure is reported, since a shared VM's speed
 // varies from one second to the next.
 int g_rounds = 3;
+// --exec runs only the exec round trips, --notify only the notifications (for A/B runs and
+// profiles of one path).
+enum class Part { all, exec, notify };
+Part g_part = Part::all;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
@@ -394,7 +398,8 @@ void idle_flood_round_trips(std::uint16_t projector_port) {
 
 int main(int argc, char** argv) {
   raise_fd_limit();
-  // Optional: --burst K, --rounds R, --offered NOTIFIES_PER_S, then the subscriber counts to
+  // Optional: --exec or --notify, --burst K, --rounds R, --offered NOTIFIES_PER_S, then the
+  // subscriber counts to
   // run (default 1 10 100 1000).
   std::vector<int> counts;
   for (int i = 1; i < argc; ++i) {
@@ -402,6 +407,10 @@ int main(int argc, char** argv) {
       g_burst = std::max(1, std::atoi(argv[++i]));
     else if (std::string(argv[i]) == "--offered" && i + 1 < argc)
       g_offered = std::max(1.0, std::atof(argv[++i]));
+    else if (std::string(argv[i]) == "--exec")
+      g_part = Part::exec;
+    else if (std::string(argv[i]) == "--notify")
+      g_part = Part::notify;
     else if (std::string(argv[i]) == "--rounds" && i + 1 < argc)
       g_rounds = std::max(1, std::atoi(argv[++i]));
     else
@@ -422,24 +431,27 @@ int main(int argc, char** argv) {
     Box box(projector_port);
     std::printf("notifications (offered %.0f/s in total, %lld s per run)\n", g_offered,
                 static_cast<long long>(kRunFor.count()));
-    for (int n : counts) notify_rounds(box, n);
+    if (g_part != Part::exec)
+      for (int n : counts) notify_rounds(box, n);
 
-    auto direct = direct_round_trips(projector_port);
-    const double cpu_before = thread_cpu_seconds(box.thread);
-    auto through = roomd_round_trips(box);
-    const double server_cpu_us =
-        (thread_cpu_seconds(box.thread) - cpu_before) * 1e6 / static_cast<double>(through.size());
-    const double d50 = percentile(direct, 0.5);
-    const double d99 = percentile(direct, 0.99);
-    const double r50 = percentile(through, 0.5);
-    const double r99 = percentile(through, 0.99);
-    std::printf(
-        "exec round-trip over %d calls: direct TCP p50 %.1f us p99 %.1f us; "
-        "through roomd p50 %.1f us p99 %.1f us; overhead p50 %.1f us; server %.1f us CPU per "
-        "exec\n",
-        kRoundTrips, d50, d99, r50, r99, r50 - d50, server_cpu_us);
+    if (g_part != Part::notify) {
+      auto direct = direct_round_trips(projector_port);
+      const double cpu_before = thread_cpu_seconds(box.thread);
+      auto through = roomd_round_trips(box);
+      const double server_cpu_us =
+          (thread_cpu_seconds(box.thread) - cpu_before) * 1e6 / static_cast<double>(through.size());
+      const double d50 = percentile(direct, 0.5);
+      const double d99 = percentile(direct, 0.99);
+      const double r50 = percentile(through, 0.5);
+      const double r99 = percentile(through, 0.99);
+      std::printf(
+          "exec round-trip over %d calls: direct TCP p50 %.1f us p99 %.1f us; "
+          "through roomd p50 %.1f us p99 %.1f us; overhead p50 %.1f us; server %.1f us CPU per "
+          "exec\n",
+          kRoundTrips, d50, d99, r50, r99, r50 - d50, server_cpu_us);
+    }
   }
-  idle_flood_round_trips(projector_port);
+  if (g_part == Part::all) idle_flood_round_trips(projector_port);
   asio::post(sim_io, [&] { simulator.stop(); });
   sim_guard.reset();
   sim_thread.join();

@@ -6,15 +6,44 @@
 #include "base/log_level.hpp"
 
 #include <atomic>
+#include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace roomd {
 
 class LogChannel;
+
+namespace log_detail {
+// Text and numbers are appended directly: an ostringstream per record (its locale and
+// buffers) cost more than the rest of a busy exec path. Anything else streams as before.
+template <class T>
+void append_part(std::string& out, const T& part) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    out.append(std::string_view(part));
+  } else if constexpr (std::is_same_v<T, char>) {
+    out.push_back(part);
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool> && sizeof(T) > 1) {
+    char buffer[24];
+    auto end = std::to_chars(buffer, buffer + sizeof buffer, part).ptr;
+    out.append(buffer, end);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    // %g is what an ostream prints by default (six significant digits).
+    char buffer[32];
+    const int n = std::snprintf(buffer, sizeof buffer, "%g", static_cast<double>(part));
+    out.append(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
+  } else {
+    std::ostringstream stream;
+    stream << part;
+    out += stream.str();
+  }
+}
+}  // namespace log_detail
 
 // What a driver or runtime component holds to write records. Cheap to copy.
 class Logger {
@@ -30,9 +59,9 @@ class Logger {
   template <class... Parts>
   void log(LogLevel level, const Parts&... parts) const {
     if (!enabled(level)) return;
-    std::ostringstream out;
-    (out << ... << parts);
-    write(level, out.str());
+    std::string out;
+    (log_detail::append_part(out, parts), ...);
+    write(level, out);
   }
   template <class... Parts>
   void trace(const Parts&... p) const {

@@ -42,6 +42,21 @@ TEST_CASE("records below the effective level are not formatted", "[log]") {
   CHECK(formatted == 1);
 }
 
+TEST_CASE("parts of a record are formatted as an ostream would", "[log]") {
+  LogHub hub(LogLevel::info);
+  hub.set_stderr(false);
+  auto log = hub.logger("mod-a", "x");
+  std::vector<std::string> heard;
+  auto tap = hub.tap(LogLevel::info, [&](const LogRecord& r) { heard.emplace_back(r.message); });
+  int formatted = 0;
+  const std::string text = "text";
+  const std::string_view view = "view";
+  log.info(text, ' ', view, " ", 42, ' ', -7L, ' ', 65535U, ' ', std::size_t{18446744073709551615U},
+           ' ', 1.5, ' ', 0.1 + 0.2, ' ', 1e20, ' ', 2.0F, ' ', true, ' ', Expensive{&formatted});
+  REQUIRE(heard.size() == 1);
+  CHECK(heard[0] == "text view 42 -7 65535 18446744073709551615 1.5 0.3 1e+20 2 1 expensive");
+}
+
 TEST_CASE("a debug listener lowers the level while it listens, then it is restored", "[log]") {
   LogHub hub(LogLevel::info);
   hub.set_stderr(false);

@@ -8,17 +8,38 @@
 
 #include <boost/asio/dispatch.hpp>
 
-#include <cstdio>
-
 namespace roomd {
 
 namespace {
 
-std::string duration_phrase(Clock::duration elapsed) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f ms",
-                std::chrono::duration<double, std::milli>(elapsed).count());
-  return text;
+// "12.3 ms", in integers: this runs once per exec, where printf's float path shows up.
+void append_duration(std::string& out, Clock::duration elapsed) {
+  const auto tenths =
+      (std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() + 50) / 100;
+  out += std::to_string(tenths / 10);
+  out += '.';
+  out += static_cast<char>('0' + tenths % 10);
+  out += " ms";
+}
+
+// "exec by key K (via peer): module method args", the head of the exec's audit line.
+std::string audit_head(const Caller& caller, const std::string& module_id,
+                       const std::string& method, const Json& args) {
+  std::string head;
+  head.reserve(96 + module_id.size() + method.size());
+  head += "exec by key ";
+  head += caller.grant.key_id;
+  head += " (";
+  head += caller.via;
+  head += ' ';
+  head += caller.peer;
+  head += "): ";
+  head += module_id;
+  head += ' ';
+  head += excerpt(method);
+  head += ' ';
+  head += json_excerpt(args, kLogExcerptBytes);
+  return head;
 }
 
 std::string role_phrase(const Grant& grant) {
@@ -172,10 +193,9 @@ void RequestCore::exec(const Caller& caller, Module& module, const std::string& 
   if (on_exec_audit)
     record = ExecAudit{grant.key_id, caller.via, module.module_id(), method, args, false, {},
                        {},           0,          unix_now()};
-  // Who, what and with which arguments, for the audit line: the arguments as an excerpt.
-  auto audit = "exec by key " + grant.key_id + " (" + caller.via + " " + caller.peer +
-               "): " + module.module_id() + " " + excerpt(method) + " " +
-               json_excerpt(args, kLogExcerptBytes);
+  // Who, what and with which arguments, for the audit line (built only when it is logged).
+  std::string audit;
+  if (log.enabled(LogLevel::info)) audit = audit_head(caller, module.module_id(), method, args);
   // The outcome arrives on the module's strand; everything after runs on the caller's.
   module.exec(method, std::move(args),
               [self = shared_from_this(), executor = caller.executor, mod_id = module.module_id(),
@@ -184,30 +204,33 @@ void RequestCore::exec(const Caller& caller, Module& module, const std::string& 
                 const auto elapsed = Clock::now() - started;
                 // Inline when this thread may already run the caller's executor (one io
                 // thread, or its strand idle), saving an event-loop turn per exec.
-                asio::dispatch(executor, [self = std::move(self), mod_id = std::move(mod_id),
-                                          audit = std::move(audit), elapsed, error,
-                                          value = std::move(value), record = std::move(record),
-                                          done = std::move(done)]() mutable {
-                  self->metrics.exec_done(mod_id, elapsed, !error);
-                  Result<Json> outcome = std::move(value);
-                  if (!error) {
-                    self->log.info(audit, ": ok in ", duration_phrase(elapsed));
-                  } else {
-                    outcome = failure_of(error);
-                    self->log.info(audit, ": failed in ", duration_phrase(elapsed), ": ",
-                                   excerpt(std::get<Failure>(outcome).message, kLogExcerptBytes));
-                  }
-                  if (record && self->on_exec_audit) {
-                    record->ok = !error;
-                    if (error)
-                      record->error = std::get<Failure>(outcome);
-                    else
-                      record->result = std::get<Json>(outcome);
-                    record->ms = std::chrono::duration<double, std::milli>(elapsed).count();
-                    self->on_exec_audit(std::move(*record));
-                  }
-                  done(std::move(outcome));
-                });
+                asio::dispatch(
+                    executor, [self = std::move(self), mod_id = std::move(mod_id),
+                               audit = std::move(audit), elapsed, error, value = std::move(value),
+                               record = std::move(record), done = std::move(done)]() mutable {
+                      self->metrics.exec_done(mod_id, elapsed, !error);
+                      Result<Json> outcome = std::move(value);
+                      if (error) outcome = failure_of(error);
+                      if (!audit.empty()) {
+                        audit += error ? ": failed in " : ": ok in ";
+                        append_duration(audit, elapsed);
+                        if (error) {
+                          audit += ": ";
+                          audit += excerpt(std::get<Failure>(outcome).message, kLogExcerptBytes);
+                        }
+                        self->log.write(LogLevel::info, audit);
+                      }
+                      if (record && self->on_exec_audit) {
+                        record->ok = !error;
+                        if (error)
+                          record->error = std::get<Failure>(outcome);
+                        else
+                          record->result = std::get<Json>(outcome);
+                        record->ms = std::chrono::duration<double, std::milli>(elapsed).count();
+                        self->on_exec_audit(std::move(*record));
+                      }
+                      done(std::move(outcome));
+                    });
               });
 }
 
