@@ -37,6 +37,9 @@ int run(const Args& args) {
 
   // Before anything opens files; the API sizes its connection bound by the result.
   const auto files = raise_file_limit();
+  // Past a file size limit (LimitFSIZE=, ulimit -f) a write must fail with EFBIG, which the
+  // outbox and the state store survive and report, instead of the signal killing the box.
+  std::signal(SIGXFSZ, SIG_IGN);
   asio::io_context io(1);
   Runtime runtime(io, std::move(*config), registry, make_device_links());
   auto log = runtime.logs().system_logger();

@@ -28,6 +28,7 @@ class RoomdProcess {
   int stop();
   // SIGKILL: no chance to flush or close anything.
   void kill_hard();
+  int pid() const { return pid_; }
 
  private:
   int pid_ = -1;

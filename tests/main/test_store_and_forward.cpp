@@ -2,90 +2,19 @@
 // committed survives a kill -9 in the middle of a burst, cycle after cycle, with the database
 // intact and the boot epoch growing at every start; with one, the committed records of a
 // killed run reach the broker after the restart, and online, state and cmd work end to end.
-#include "runtime/database.hpp"
-#include "tests/main/roomd_process.hpp"
-#include "tests/support/free_port.hpp"
+#include "tests/main/store_and_forward_support.hpp"
 #include "tests/support/mqtt_test_subscriber.hpp"
-#include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include <atomic>
-#include <fstream>
 #include <iterator>
 #include <map>
-#include <regex>
 #include <set>
 #include <thread>
 
 namespace roomd::test {
-namespace {
-
-constexpr const char* kAdminKey = "admin-secret";
-constexpr const char* kOperatorKey = "operator-secret";
-
-std::string write_config(
-    const TempDir& dir, const std::string& upstream = R"({ "outbox": { "max_bytes": "64MiB" } })") {
-  const auto path = dir.path() + "/roomd.json";
-  std::ofstream(path) << R"({ "box": { "id": "room-9", "state_dir": ")" << dir.path()
-                      << R"(" }, "api": { "listen": "127.0.0.1:)" << free_loopback_port()
-                      << R"(", "keys": [
-      { "id": "ops", "key": ")"
-                      << kAdminKey << R"(", "role": "admin", "systems": ["*"] },
-      { "id": "panel", "key": ")"
-                      << kOperatorKey << R"(", "role": "operator", "systems": ["*"] } ] },
-    "modules": [ { "id": "mod-room", "driver": "room", "name": "System" } ],
-    "systems": [ { "id": "sys-9", "modules": ["mod-room"] } ],
-    "upstream": )" << upstream
-                      << " }";
-  return path;
-}
-
-int api_port(RoomdProcess& roomd) {
-  const auto out = roomd.wait_for("API listening");
-  std::smatch match;
-  if (!std::regex_search(out, match, std::regex("\\(port ([0-9]+)\\)"))) return 0;
-  return std::stoi(match[1]);
-}
-
-// Status line and body of one request on its own connection (the server closes it).
-std::pair<std::string, std::string> http(int port, const std::string& method,
-                                         const std::string& path, const char* key,
-                                         const std::string& body = "") {
-  std::string got;
-  const auto request =
-      method + " " + path + " HTTP/1.1\r\nHost: box\r\nX-API-Key: " + key +
-      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-      "\r\nConnection: close\r\n\r\n" + body;
-  exchange(port, request, "\x01 read to the end", got, std::chrono::seconds(5));
-  const auto head_end = got.find("\r\n\r\n");
-  if (head_end == std::string::npos) return {};
-  return {got.substr(0, got.find("\r\n")), got.substr(head_end + 4)};
-}
-
-nlohmann::json outbox_report(int port) {
-  return nlohmann::json::parse(http(port, "GET", "/api/engine/v2/outbox", kAdminKey).second,
-                               nullptr, false);
-}
-
-// Every seq of `epoch` stored in the database, in order.
-std::vector<std::int64_t> stored_seqs(const std::string& db_path, std::int64_t epoch) {
-  Database db(db_path, "outbox");
-  auto select = db.prepare("SELECT key FROM records WHERE (key >> 40) = ?1 ORDER BY key");
-  select.bind_int64(1, epoch);
-  std::vector<std::int64_t> seqs;
-  while (select.step()) seqs.push_back(select.column_int64(0) & ((std::int64_t{1} << 40) - 1));
-  return seqs;
-}
-
-std::string integrity(const std::string& db_path) {
-  Database db(db_path, "outbox");
-  auto check = db.prepare("PRAGMA integrity_check");
-  return check.step() ? std::string(check.column_text(0)) : "no answer";
-}
-
-}  // namespace
 
 TEST_CASE("outbox endpoint is for admins and has the design fields", "[cli][outbox]") {
   TempDir dir;
@@ -118,10 +47,7 @@ TEST_CASE("outbox: kill -9 mid-burst five times loses nothing committed", "[cli]
     std::atomic<int> answered{0};
     std::thread client([&] {
       for (int level = 0; burst; level = (level + 1) % 100)
-        if (!http(port, "POST", "/api/engine/v2/systems/sys-9/System_1/volume", kOperatorKey,
-                  "[" + std::to_string(level) + "]")
-                 .first.empty())
-          ++answered;
+        if (!set_volume(port, level).empty()) ++answered;
     });
     nlohmann::json report;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -151,29 +77,6 @@ TEST_CASE("outbox: kill -9 mid-burst five times loses nothing committed", "[cli]
   CHECK(report["acked_seq"] == 0);
 }
 
-namespace {
-
-// Runs `io` until `done()` or the deadline; the subscriber's client delivers on it.
-template <class Done>
-bool pump(boost::asio::io_context& io, Done done, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    io.run_for(std::chrono::milliseconds(20));
-    io.restart();
-  }
-  return true;
-}
-
-std::vector<nlohmann::json> payloads(const MqttTestSubscriber& sub, const std::string& topic) {
-  std::vector<nlohmann::json> out;
-  for (const auto& m : sub.messages())
-    if (m.topic == topic) out.push_back(nlohmann::json::parse(m.payload, nullptr, false));
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed",
           "[cli][upstream]") {
   MosquittoBroker broker;
@@ -192,10 +95,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
     const int port = api_port(roomd);
     REQUIRE(port > 0);
     // Each one an audit record at least (the room has no devices to set a volume on).
-    for (int level = 0; level < 30; ++level)
-      REQUIRE_FALSE(http(port, "POST", "/api/engine/v2/systems/sys-9/System_1/volume", kOperatorKey,
-                         "[" + std::to_string(level) + "]")
-                        .first.empty());
+    for (int level = 0; level < 30; ++level) REQUIRE_FALSE(set_volume(port, level).empty());
     // Commits are grouped on the outbox's writer: wait until the 30 audits are durable.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (committed < 30 && std::chrono::steady_clock::now() < deadline) {
@@ -302,9 +202,7 @@ TEST_CASE("kill -9 five times with the broker up in some cycles and down in othe
     REQUIRE(port > 0);
     std::atomic<bool> burst{true};
     std::thread client([&] {
-      for (int level = 0; burst; level = (level + 1) % 100)
-        http(port, "POST", "/api/engine/v2/systems/sys-9/System_1/volume", kOperatorKey,
-             "[" + std::to_string(level) + "]");
+      for (int level = 0; burst; level = (level + 1) % 100) set_volume(port, level);
     });
     std::int64_t last = 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
