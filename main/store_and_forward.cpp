@@ -4,44 +4,10 @@
 #include "uplink/core/recorder.hpp"
 #include "uplink/core/request_core.hpp"
 #include "uplink/mqtt/upstream.hpp"
+#include "uplink/mqtt/upstream_metrics.hpp"
 #include "uplink/outbox/outbox.hpp"
 
-#include <sstream>
-
 namespace roomd {
-
-namespace {
-
-std::string outbox_metrics(const OutboxStats& stats, const Upstream* upstream) {
-  std::ostringstream out;
-  auto line = [&](const char* name, const char* type, const char* help, std::uint64_t value) {
-    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
-        << name << ' ' << value << '\n';
-  };
-  line("roomd_outbox_epoch", "gauge", "Boot epoch of the records stored now", stats.epoch);
-  line("roomd_outbox_committed_seq", "gauge", "Last record of this epoch durably committed",
-       stats.committed_seq);
-  line("roomd_outbox_acked_seq", "gauge", "Last record of this epoch the broker acknowledged",
-       stats.acked_seq);
-  line("roomd_outbox_pending", "gauge", "Records stored and not yet acknowledged", stats.pending);
-  line("roomd_outbox_bytes", "gauge", "Bytes of the pending records", stats.bytes);
-  line("roomd_outbox_refused_total", "counter",
-       "Records that could not be stored since this start (disk full, queue full)", stats.refused);
-  out << "# HELP roomd_outbox_evicted_total Records evicted to stay within the bounds, by kind\n"
-      << "# TYPE roomd_outbox_evicted_total counter\n";
-  for (const auto& [kind, n] : stats.evicted)
-    out << "roomd_outbox_evicted_total{kind=\"" << kind << "\"} " << n << '\n';
-  line("roomd_upstream_connected", "gauge", "1 while the upstream broker is connected",
-       upstream && upstream->connected() ? 1 : 0);
-  line("roomd_upstream_drained_total", "counter",
-       "Records the broker acknowledged since this start (a record resent counts again)",
-       upstream ? upstream->drained() : 0);
-  line("roomd_upstream_in_flight", "gauge", "Records published and not yet acknowledged",
-       upstream ? upstream->in_flight() : 0);
-  return out.str();
-}
-
-}  // namespace
 
 StoreAndForward::StoreAndForward(RequestCore& core)
     : core_(core), log_(core.runtime.logs().logger("outbox", "outbox")) {
@@ -82,7 +48,7 @@ StoreAndForward::StoreAndForward(RequestCore& core)
     return body;
   };
   core.upstream_metrics = [outbox = outbox_.get(), upstream = upstream_.get()] {
-    return outbox_metrics(outbox->stats(), upstream);
+    return upstream_metrics(outbox->stats(), upstream);
   };
   if (upstream_) upstream_->start();
 }

@@ -2,39 +2,9 @@
 
 #include "runtime/runtime.hpp"
 #include "uplink/core/notify_hub.hpp"
-
-#include <cstdio>
-#include <sstream>
+#include "uplink/core/prometheus_text.hpp"
 
 namespace roomd {
-
-namespace {
-
-// Label values escape backslash, quote and newline (exposition format).
-std::string label(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == '\\' || c == '"') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
-
-std::string number(double value) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.9g", value);
-  return buffer;
-}
-
-void header(std::ostringstream& out, const char* name, const char* type, const char* help) {
-  out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
-}
-
-}  // namespace
 
 void Metrics::Histogram::observe(double seconds) {
   for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
@@ -55,15 +25,14 @@ void Metrics::exec_done(const std::string& module_id, Clock::duration elapsed, b
 
 std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
                             const ConnectionGauges& connections) const {
-  std::ostringstream out;
-  auto counter = [&](const char* name, const char* help, std::uint64_t value) {
-    header(out, name, "counter", help);
-    out << name << ' ' << value << '\n';
+  PrometheusText out;
+  const auto counter = [&](const char* name, const char* help, std::uint64_t value) {
+    out.counter(name, help, value);
   };
-  auto gauge = [&](const char* name, const char* help, double value) {
-    header(out, name, "gauge", help);
-    out << name << ' ' << number(value) << '\n';
+  const auto gauge = [&](const char* name, const char* help, double value) {
+    out.gauge(name, help, value);
   };
+  const auto label = [](std::string_view value) { return PrometheusText::label(value); };
   gauge("roomd_http_connections",
         "Open API connections of every kind (HTTP, WebSocket, unfinished requests)",
         static_cast<double>(connections.open));
@@ -74,11 +43,11 @@ std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
         static_cast<double>(connections_open));
   counter("roomd_ws_connections_total", "WebSocket connections accepted", connections_total);
   counter("roomd_ws_rejected_total", "Upgrades refused with 401 or 503", connections_rejected);
-  header(out, "roomd_http_refused_total", "counter",
-         "Connections answered 503 and closed at accept, by the bound they hit");
-  out << "roomd_http_refused_total{limit=\"max_connections\"} " << http_refused_server_full << '\n';
-  out << "roomd_http_refused_total{limit=\"max_connections_per_address\"} "
-      << http_refused_address_full << '\n';
+  out.family("roomd_http_refused_total", "counter",
+             "Connections answered 503 and closed at accept, by the bound they hit");
+  out.sample("roomd_http_refused_total", R"(limit="max_connections")", http_refused_server_full);
+  out.sample("roomd_http_refused_total", R"(limit="max_connections_per_address")",
+             http_refused_address_full);
   counter("roomd_http_bad_requests_total", "Malformed HTTP requests or handshakes (400)",
           http_bad_requests);
   counter("roomd_accept_errors_total", "Failed accepts (out of file descriptors and the like)",
@@ -96,45 +65,44 @@ std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
   counter("roomd_log_records_dropped_total",
           "Debug records not delivered because their connection was closing", log_records_dropped);
 
-  header(out, "roomd_exec_total", "counter", "Method calls by module and outcome");
+  out.family("roomd_exec_total", "counter", "Method calls by module and outcome");
   for (const auto& [id, stats] : exec_) {
-    out << "roomd_exec_total{module=\"" << label(id) << "\",result=\"ok\"} " << stats.ok << '\n';
-    out << "roomd_exec_total{module=\"" << label(id) << "\",result=\"error\"} " << stats.failed
-        << '\n';
+    const auto module = "module=\"" + label(id) + "\"";
+    out.sample("roomd_exec_total", module + R"(,result="ok")", stats.ok);
+    out.sample("roomd_exec_total", module + R"(,result="error")", stats.failed);
   }
-  header(out, "roomd_exec_duration_seconds", "histogram", "Method call latency by module");
+  out.family("roomd_exec_duration_seconds", "histogram", "Method call latency by module");
   for (const auto& [id, stats] : exec_) {
+    const auto module = "module=\"" + label(id) + "\"";
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i < kLatencyBuckets.size(); ++i) {
       cumulative += stats.latency.buckets[i];
-      out << "roomd_exec_duration_seconds_bucket{module=\"" << label(id) << "\",le=\""
-          << number(kLatencyBuckets[i]) << "\"} " << cumulative << '\n';
+      out.sample("roomd_exec_duration_seconds_bucket",
+                 module + ",le=\"" + PrometheusText::number(kLatencyBuckets[i]) + "\"", cumulative);
     }
-    out << "roomd_exec_duration_seconds_bucket{module=\"" << label(id) << "\",le=\"+Inf\"} "
-        << stats.latency.count << '\n';
-    out << "roomd_exec_duration_seconds_sum{module=\"" << label(id) << "\"} "
-        << number(stats.latency.sum) << '\n';
-    out << "roomd_exec_duration_seconds_count{module=\"" << label(id) << "\"} "
-        << stats.latency.count << '\n';
+    out.sample("roomd_exec_duration_seconds_bucket", module + R"(,le="+Inf")", stats.latency.count);
+    out.sample("roomd_exec_duration_seconds_sum", module, stats.latency.sum);
+    out.sample("roomd_exec_duration_seconds_count", module, stats.latency.count);
   }
 
-  header(out, "roomd_module_connected", "gauge", "1 while the module's device is connected");
-  for (const auto& module : runtime.modules().modules()) {
+  const auto& modules = runtime.modules().modules();
+  out.family("roomd_module_connected", "gauge", "1 while the module's device is connected");
+  for (const auto& module : modules) {
     auto connected = runtime.state().get(module->module_id(), "connected");
-    bool up = connected && connected->is_boolean() && connected->get<bool>();
-    out << "roomd_module_connected{module=\"" << label(module->module_id()) << "\",driver=\""
-        << label(module->driver().info.name) << "\"} " << (up ? 1 : 0) << '\n';
+    const bool up = connected && connected->is_boolean() && connected->get<bool>();
+    out.sample("roomd_module_connected",
+               "module=\"" + label(module->module_id()) + "\",driver=\"" +
+                   label(module->driver().info.name) + "\"",
+               std::uint64_t{up});
   }
-  header(out, "roomd_module_queue_depth", "gauge", "Commands waiting in the module's queue");
-  for (const auto& module : runtime.modules().modules()) {
-    out << "roomd_module_queue_depth{module=\"" << label(module->module_id()) << "\"} "
-        << module->queue_depth() << '\n';
-  }
-  header(out, "roomd_module_restarts_total", "counter", "Module restarts after a failure");
-  for (const auto& module : runtime.modules().modules()) {
-    out << "roomd_module_restarts_total{module=\"" << label(module->module_id()) << "\"} "
-        << module->restarts() << '\n';
-  }
+  out.family("roomd_module_queue_depth", "gauge", "Commands waiting in the module's queue");
+  for (const auto& module : modules)
+    out.sample("roomd_module_queue_depth", "module=\"" + label(module->module_id()) + "\"",
+               static_cast<std::uint64_t>(module->queue_depth()));
+  out.family("roomd_module_restarts_total", "counter", "Module restarts after a failure");
+  for (const auto& module : modules)
+    out.sample("roomd_module_restarts_total", "module=\"" + label(module->module_id()) + "\"",
+               static_cast<std::uint64_t>(module->restarts()));
   counter("roomd_state_changes_total", "Status changes in the state store",
           runtime.state().changes());
   return out.str();
