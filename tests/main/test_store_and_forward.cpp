@@ -49,10 +49,12 @@ TEST_CASE("outbox: kill -9 mid-burst five times loses nothing committed", "[cli]
       for (int level = 0; burst; level = (level + 1) % 100)
         if (!set_volume(port, level).empty()) ++answered;
     });
+    // Generous: a loaded CI box may take seconds per fsync. The last report that came back
+    // counts (one may time out while the machine is busy).
     nlohmann::json report;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
-      report = outbox_report(port);
+      if (auto fresh = outbox_report(port); fresh.is_object()) report = std::move(fresh);
       if (answered > 20 && report.is_object() && report["committed_seq"].get<int>() > 40) break;
     }
     roomd.kill_hard();
@@ -97,7 +99,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
     // Each one an audit record at least (the room has no devices to set a volume on).
     for (int level = 0; level < 30; ++level) REQUIRE_FALSE(set_volume(port, level).empty());
     // Commits are grouped on the outbox's writer: wait until the 30 audits are durable.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (committed < 30 && std::chrono::steady_clock::now() < deadline) {
       auto report = outbox_report(port);
       if (report.is_object()) committed = report["committed_seq"].get<std::int64_t>();
@@ -112,7 +114,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
         auto online = payloads(sub, "roomd/room-9/online");
         return !online.empty() && online.back()["online"] == false;
       },
-      std::chrono::seconds(10)));
+      std::chrono::seconds(30)));
 
   RoomdProcess roomd({"run", "--config", config});
   REQUIRE(api_port(roomd) > 0);
@@ -140,7 +142,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
         auto online = payloads(sub, "roomd/room-9/online");
         return !online.empty() && online.back()["online"] == true && online.back()["epoch"] == 2;
       },
-      std::chrono::seconds(10)));
+      std::chrono::seconds(30)));
   sub.client().publish("roomd/room-9/cmd",
                        R"({"id": 77, "cmd": "exec", "sys": "sys-9", "mod": "System", "index": 1,
                            "name": "volume", "args": [12]})",
@@ -153,7 +155,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
           if (answer["id"] == 77 && answer["type"] == "error" && answer["code"] == 3) return true;
         return false;
       },
-      std::chrono::seconds(10)));
+      std::chrono::seconds(30)));
   // The retained state of the room module: it is up.
   CHECK(pump(
       io,
@@ -161,7 +163,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
         auto connected = payloads(sub, "roomd/room-9/state/sys-9/System_1/connected");
         return !connected.empty() && connected.back() == true;
       },
-      std::chrono::seconds(10)));
+      std::chrono::seconds(30)));
   // A clean stop says offline itself.
   CHECK(roomd.stop() == 0);
   CHECK(pump(
@@ -170,7 +172,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
         auto online = payloads(sub, "roomd/room-9/online");
         return !online.empty() && online.back()["online"] == false && online.back()["epoch"] == 2;
       },
-      std::chrono::seconds(10)));
+      std::chrono::seconds(30)));
 }
 
 TEST_CASE("kill -9 five times with the broker up in some cycles and down in others",
@@ -205,7 +207,7 @@ TEST_CASE("kill -9 five times with the broker up in some cycles and down in othe
       for (int level = 0; burst; level = (level + 1) % 100) set_volume(port, level);
     });
     std::int64_t last = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (last < 20 && std::chrono::steady_clock::now() < deadline) {
       auto report = outbox_report(port);
       if (report.is_object()) last = report["committed_seq"].get<std::int64_t>();

@@ -37,12 +37,29 @@ void HaDiscovery::start() {
 
 void HaDiscovery::connected() {
   current_.clear();
-  for (const auto& placed : box_modules(core_)) {
-    auto payload = config(placed, core_.module_state(*placed.member.module));
-    if (payload.is_null()) continue;
-    current_.insert(topic(placed.member.module_id));
-    client_.publish(topic(placed.member.module_id), payload.dump(), 1, true);
-  }
+  known_.clear();
+  for (const auto& placed : box_modules(core_)) publish(placed);
+}
+
+void HaDiscovery::status_changed(const StatusChange& change) {
+  if (!change.value) return;  // a deleted variable stays in the config until the next connect
+  if (auto it = known_.find(change.module_id);
+      it != known_.end() && it->second.contains(change.name))
+    return;
+  for (const auto& placed : box_modules(core_))
+    if (placed.member.module_id == change.module_id) return publish(placed);
+}
+
+void HaDiscovery::publish(const PlacedModule& placed) {
+  const auto& module_id = placed.member.module_id;
+  const auto state = core_.module_state(*placed.member.module);
+  auto& names = known_[module_id];
+  names.clear();
+  for (const auto& [name, value] : state.items()) names.insert(name);
+  auto payload = config(placed, state);
+  if (payload.is_null()) return;
+  current_.insert(topic(module_id));
+  client_.publish(topic(module_id), payload.dump(), 1, true);
 }
 
 bool HaDiscovery::on_message(const MqttMessage& message) {

@@ -5,10 +5,12 @@
 #pragma once
 
 #include "base/json.hpp"
+#include "uplink/core/status_change.hpp"
 #include "uplink/mqtt/box_modules.hpp"
 #include "uplink/mqtt/mqtt_client.hpp"
 #include "uplink/mqtt/upstream_topics.hpp"
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -28,6 +30,8 @@ class HaDiscovery {
   void connected();
   // A message on a discovery topic of this box: clears it if it is stale. false: not ours.
   bool on_message(const MqttMessage& message);
+  // While connected: a variable its module's config does not know yet republishes the config.
+  void status_changed(const StatusChange& change);
 
   std::string topic(const std::string& module_id) const;
   // The device config of one module: its current status variables, each a component (see
@@ -35,12 +39,17 @@ class HaDiscovery {
   Json config(const PlacedModule& placed, const Json& state) const;
 
  private:
+  void publish(const PlacedModule& placed);
+
   MqttClient& client_;
   RequestCore& core_;
   const UpstreamTopics& topics_;
   const std::string box_id_;
   std::string filter_;             // homeassistant/device/<box>/+/config
   std::set<std::string> current_;  // topics published since the last connect
+  // Per module, the variables its published config was made from (mapped to a component or
+  // not), so that only a new variable republishes it.
+  std::map<std::string, std::set<std::string>, std::less<>> known_;
 };
 
 }  // namespace roomd

@@ -150,6 +150,8 @@ void Upstream::publish_online() {
 }
 
 void Upstream::publish_states() {
+  for (const auto& topic : deleted_offline_) client_->publish(topic, "", 1, true);
+  deleted_offline_.clear();
   for (const auto& [sys, member] : box_modules(*core_)) {
     const auto state = core_->module_state(*member.module);
     for (const auto& [name, value] : state.items())
@@ -163,10 +165,20 @@ void Upstream::publish_state(const std::string& sys, const std::string& mod, int
 }
 
 void Upstream::status_changed(const StatusChange& change) {
-  // Modules in no system have no topic; while offline, the next connect publishes them all.
-  if (change.sys.empty() || stopped_ || !client_->connected()) return;
+  // Modules in no system have no topic.
+  if (change.sys.empty() || stopped_) return;
+  if (!client_->connected()) {
+    // The next connect publishes every variable there is then; a deleted one it clears.
+    const auto topic = topics_.state(change.sys, change.mod, change.index, change.name);
+    if (change.value)
+      deleted_offline_.erase(topic);
+    else
+      deleted_offline_.insert(topic);
+    return;
+  }
   publish_state(change.sys, change.mod, change.index, change.name,
                 change.value ? *change.value : std::string());
+  if (discovery_) discovery_->status_changed(change);
 }
 
 }  // namespace roomd

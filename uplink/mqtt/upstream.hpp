@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 namespace roomd {
@@ -73,6 +74,9 @@ class Upstream {
   std::unique_ptr<CmdOutput> cmd_output_;
   std::unique_ptr<placeos::ControlSession> cmd_;
   std::unique_ptr<HaDiscovery> discovery_;  // null unless discovery is "homeassistant"
+  // State topics of variables deleted while disconnected: the next connect clears them, or
+  // their last value would stay retained (it publishes only the variables there are).
+  std::set<std::string> deleted_offline_;
   bool started_ = false;
   bool stopped_ = false;
 };

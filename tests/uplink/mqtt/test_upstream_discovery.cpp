@@ -64,3 +64,39 @@ TEST_CASE("Home Assistant discovery: one device per module, stale ones cleared")
   REQUIRE(wait_until_on(
       fx.api, [&] { return fx.api.runtime().state().get("mod-a", "power") == Json(false); }));
 }
+
+TEST_CASE("Home Assistant discovery: a variable that appears later republishes its module") {
+  UpstreamFixture fx;
+  fx.config.discovery = "homeassistant";
+  fx.api.set_status("mod-a", "power", true);
+  boost::asio::io_context io;
+  MqttTestSubscriber ha(io, test_mqtt_options(fx.broker));
+  REQUIRE(ha.subscribe(kDevices + "mod-a/config"));
+  fx.start();
+  REQUIRE(run_until(io, [&] { return last_on(ha.messages(), kDevices + "mod-a/config"); }));
+  const auto published = ha.messages().size();
+
+  // A known variable changing publishes no new config; a new one does, with its component.
+  auto change = [&](const char* name, Json value) {
+    fx.api.set_status("mod-a", name, value);
+    fx.with_upstream([&](Upstream& up) {
+      up.status_changed({.sys = "sys-1",
+                         .mod = "Display",
+                         .index = 1,
+                         .module_id = "mod-a",
+                         .name = name,
+                         .value = std::make_shared<const std::string>(value.dump()),
+                         .ts = 2.5});
+    });
+  };
+  change("power", false);
+  change("volume", 30);
+  REQUIRE(run_until(io, [&] {
+    const auto* config = last_on(ha.messages(), kDevices + "mod-a/config");
+    return Json::parse(config->payload).at("cmps").contains("volume");
+  }));
+  CHECK(ha.messages().size() == published + 1);
+  const auto a = Json::parse(last_on(ha.messages(), kDevices + "mod-a/config")->payload);
+  CHECK(a.at("cmps").at("volume").at("state_topic") == kBase + "/state/sys-1/Display_1/volume");
+  CHECK(a.at("cmps").contains("power"));
+}

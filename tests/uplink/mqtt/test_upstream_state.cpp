@@ -117,6 +117,48 @@ TEST_CASE("status changes update their retained state topic, a deleted variable 
   CHECK(by_topic(late.messages()).count(topic) == 0);
 }
 
+TEST_CASE("a variable deleted while the broker was away is cleared at the next connect") {
+  UpstreamFixture fx;
+  fx.api.set_status("mod-b", "power", true);
+  fx.api.set_status("mod-b", "input", "hdmi2");
+  fx.start();
+  wait_published_before_drain(fx);
+  const std::string power = kBase + "/state/sys-1/Display_2/power";
+  const std::string input = kBase + "/state/sys-1/Display_2/input";
+
+  fx.broker.stop();
+  auto connected = [&] {
+    bool up = false;
+    fx.with_upstream([&](Upstream& upstream) { up = upstream.connected(); });
+    return up;
+  };
+  REQUIRE(wait_until([&] { return !connected(); }));
+  // The driver deletes the variable (the recorder hands the upstream the change).
+  fx.api.on_io([&] { fx.api.runtime().state().erase("mod-b", "power"); });
+  fx.with_upstream([&](Upstream& up) {
+    up.status_changed({.sys = "sys-1",
+                       .mod = "Display",
+                       .index = 2,
+                       .module_id = "mod-b",
+                       .name = "power",
+                       .value = nullptr,
+                       .ts = 3.5});
+  });
+  fx.broker.start();
+  REQUIRE(wait_until([&] { return connected(); }, std::chrono::seconds(10)));
+  wait_published_before_drain(fx);
+
+  boost::asio::io_context io;
+  MqttTestSubscriber late(io, test_mqtt_options(fx.broker));
+  REQUIRE(late.subscribe(kBase + "/state/#"));
+  REQUIRE(late.subscribe(kBase + "/online"));  // retained: arrives after any state
+  REQUIRE(run_until(io, [&] { return by_topic(late.messages()).count(kBase + "/online") == 1; }));
+  const auto retained = by_topic(late.messages());
+  CHECK(retained.count(power) == 0);
+  REQUIRE(retained.count(input) == 1);
+  CHECK(retained.at(input)->payload == "\"hdmi2\"");
+}
+
 TEST_CASE("stop() says the box is offline, retained") {
   UpstreamFixture fx;
   fx.start();
