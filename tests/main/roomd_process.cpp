@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <regex>
 
 namespace roomd::test {
@@ -48,18 +49,42 @@ RoomdProcess::RoomdProcess(const std::vector<std::string>& args) {
   }
   close(pipe_fds[1]);
   out_ = pipe_fds[0];
+  reader_ = std::thread([this] { read_output(); });
 }
 
 RoomdProcess::~RoomdProcess() {
   stop();
+  // The child is gone, so the pipe ends and the reader with it.
+  if (reader_.joinable()) reader_.join();
   if (out_ >= 0) close(out_);
 }
 
-std::string RoomdProcess::first_line(std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (line_.find('\n') == std::string::npos && read_some(out_, deadline, line_)) {
+void RoomdProcess::read_output() {
+  char buffer[4096];
+  for (;;) {
+    const auto n = read(out_, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    std::lock_guard lock(mutex_);
+    if (n <= 0) {
+      ended_ = true;
+      grown_.notify_all();
+      return;
+    }
+    output_.append(buffer, static_cast<std::size_t>(n));
+    grown_.notify_all();
   }
-  return line_.substr(0, line_.find('\n'));
+}
+
+template <class Done>
+bool RoomdProcess::wait_output(std::chrono::milliseconds timeout, Done done) {
+  std::unique_lock lock(mutex_);
+  return grown_.wait_for(lock, timeout, [&] { return done(output_) || ended_; }) && done(output_);
+}
+
+std::string RoomdProcess::first_line(std::chrono::milliseconds timeout) {
+  wait_output(timeout, [](const std::string& out) { return out.find('\n') != std::string::npos; });
+  std::lock_guard lock(mutex_);
+  return output_.substr(0, output_.find('\n'));
 }
 
 int RoomdProcess::port() {
@@ -70,12 +95,12 @@ int RoomdProcess::port() {
 }
 
 std::string RoomdProcess::wait_for(std::string_view text, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (true) {
-    const auto at = line_.find(text);
-    if (at != std::string::npos && line_.find('\n', at) != std::string::npos) return line_;
-    if (!read_some(out_, deadline, line_)) return "";
-  }
+  const bool found = wait_output(timeout, [&](const std::string& out) {
+    const auto at = out.find(text);
+    return at != std::string::npos && out.find('\n', at) != std::string::npos;
+  });
+  std::lock_guard lock(mutex_);
+  return found ? output_ : std::string();
 }
 
 void RoomdProcess::kill_hard() {

@@ -1,10 +1,14 @@
 // A `roomd` child process for command-line tests that need it running (simulators): its
 // first line of output under a deadline, the bytes a peer answers, SIGTERM on destruction.
+// Its output is read all the time, so a chatty roomd never blocks on a full pipe.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace roomd::test {
@@ -31,9 +35,18 @@ class RoomdProcess {
   int pid() const { return pid_; }
 
  private:
+  void read_output();
+  // Waits until `done(output)` holds, the output ended or `timeout` passed; done's last answer.
+  template <class Done>
+  bool wait_output(std::chrono::milliseconds timeout, Done done);
+
   int pid_ = -1;
   int out_ = -1;
-  std::string line_;
+  std::mutex mutex_;
+  std::condition_variable grown_;
+  std::string output_;
+  bool ended_ = false;
+  std::thread reader_;
 };
 
 // Connects to 127.0.0.1:port, sends `request` and reads until `expected` arrived (returns

@@ -454,6 +454,16 @@ class MqttClient::Core : public std::enable_shared_from_this<Core> {
     if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_NO_CONN) rc = MOSQ_ERR_CONN_LOST;
     const std::string what = trimmed_error(rc, saved_errno);
     if (up) return what;
+    // In TLS 1.3 the broker checks the client's certificate after the client thinks the
+    // handshake is done: a missing or refused one ends the session before CONNACK, with or
+    // without OpenSSL's alert reaching us first.
+    if (options_.tls && (rc == MOSQ_ERR_PROTOCOL || rc == MOSQ_ERR_CONN_LOST ||
+                         rc == MOSQ_ERR_TLS || (rc == MOSQ_ERR_ERRNO && saved_errno == ECONNRESET)))
+      return "TLS handshake with " + endpoint_ +
+             " failed: the broker ended the session before answering CONNECT (" + what +
+             "); check upstream.mqtt.cert_file and upstream.mqtt.key_file (a broker that "
+             "requires client certificates does this to a client without an accepted one) and "
+             "upstream.mqtt.ca_file";
     if (rc == MOSQ_ERR_EAI)
       return "cannot resolve the MQTT broker's host " + options_.host +
              "; check upstream.mqtt.url and the box's DNS";
