@@ -2,12 +2,12 @@
 
 namespace roomd {
 
+// Built in place: a notify is queued once per subscriber per change, the fan-out's hot path.
 void OutboundQueue::push(std::string text) {
-  Message message;
+  auto& message = messages_.emplace_back();
   message.text = std::move(text);
   message.queued_at = Clock::now();
   bytes_ += message.size();
-  messages_.push_back(std::move(message));
 }
 
 bool OutboundQueue::push_notify(Binding& binding, const SharedText& value) {
@@ -18,13 +18,12 @@ bool OutboundQueue::push_notify(Binding& binding, const SharedText& value) {
     bytes_ += queued->size();
     return true;
   }
-  Message message;
+  auto& message = messages_.emplace_back();
   message.value = value;
   message.binding = &binding;
   message.queued_at = Clock::now();
   bytes_ += message.size();
-  messages_.push_back(std::move(message));
-  binding.pending = &messages_.back();
+  binding.pending = &message;
   return false;
 }
 
