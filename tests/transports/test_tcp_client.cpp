@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -45,6 +46,7 @@ struct Server {
       peer_closed = false;
       ++accepted;
       read(peer);
+      if (!unsent.empty()) send(std::exchange(unsent, {}));
     });
   }
 
@@ -59,7 +61,13 @@ struct Server {
     });
   }
 
+  // The client may see its connect before this side ran its accept handler: bytes sent
+  // meanwhile go out once it has.
   void send(const std::string& bytes) {
+    if (!peer) {
+      unsent += bytes;
+      return;
+    }
     auto data = std::make_shared<std::string>(bytes);
     asio::async_write(*peer, asio::buffer(*data), [data](error_code, std::size_t) {});
   }
@@ -74,6 +82,7 @@ struct Server {
   std::shared_ptr<Tcp::socket> peer;
   std::array<char, 4096> buffer{};
   std::string received;
+  std::string unsent;
   int accepted = 0;
   bool peer_closed = false;
 };
