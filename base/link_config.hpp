@@ -20,12 +20,16 @@ struct TcpTransportConfig {
   Duration backoff_min{1000};
   Duration backoff_max{10000};
   bool keepalive = true;
+
+  bool operator==(const TcpTransportConfig&) const = default;
 };
 
 struct UdpTransportConfig {
   std::string host;
   std::uint16_t port = 0;        // 0: the driver's default port
   std::uint16_t local_port = 0;  // 0: ephemeral
+
+  bool operator==(const UdpTransportConfig&) const = default;
 };
 
 // A serial port by path ("/dev/ttyUSB0", "/dev/serial/by-id/usb-FTDI_..." or a pty such as
@@ -34,12 +38,16 @@ struct UsbIdentity {
   std::string vid;     // 4 lowercase hex digits, "0403"
   std::string pid;     // 4 lowercase hex digits, "6001"
   std::string serial;  // empty: any serial number
+
+  bool operator==(const UsbIdentity&) const = default;
 };
 
 struct SerialPortSpec {
   std::string path;
   std::optional<UsbIdentity> usb;
   std::string describe() const;  // "/dev/ttyUSB0" or "usb 0403:6001 serial A1B2"
+
+  bool operator==(const SerialPortSpec&) const = default;
 };
 
 // The rates a serial line may be set to (termios has a constant for each).
@@ -54,6 +62,8 @@ struct SerialLineConfig {
   std::string parity = "none";        // none | even | odd
   int stop_bits = 1;                  // 1 | 2
   std::string flow_control = "none";  // none | rtscts | xonxoff
+
+  bool operator==(const SerialLineConfig&) const = default;
 };
 
 struct SerialTransportConfig {
@@ -61,6 +71,8 @@ struct SerialTransportConfig {
   SerialLineConfig line;
   Duration backoff_min{1000};
   Duration backoff_max{10000};
+
+  bool operator==(const SerialTransportConfig&) const = default;
 };
 
 // Modules with the same host:port (TCP) or the same port (RTU) share one bus; their bus
@@ -70,6 +82,8 @@ struct ModbusBusConfig {
   Duration gap{0};                // quiet time between frames; RTU default: 3.5 characters
   int breaker_after = 3;          // consecutive timeouts before a slave is polled slowly
   Duration breaker_retry{30000};  // how often a tripped slave is tried again
+
+  bool operator==(const ModbusBusConfig&) const = default;
 };
 
 struct ModbusTcpConfig {
@@ -77,6 +91,8 @@ struct ModbusTcpConfig {
   std::uint16_t port = 502;
   int unit = -1;  // 0-255 on TCP; -1: the driver's default unit
   ModbusBusConfig bus;
+
+  bool operator==(const ModbusTcpConfig&) const = default;
 };
 
 struct ModbusRtuConfig {
@@ -84,6 +100,8 @@ struct ModbusRtuConfig {
   SerialLineConfig line;
   int unit = -1;  // 1-247; -1: the driver's default unit
   ModbusBusConfig bus;
+
+  bool operator==(const ModbusRtuConfig&) const = default;
 };
 
 using TransportConfig = std::variant<std::monostate, TcpTransportConfig, UdpTransportConfig,

@@ -30,6 +30,8 @@ struct SystemConfig {
   std::string id;
   std::string name;
   std::vector<std::string> modules;  // module ids, in order
+
+  bool operator==(const SystemConfig&) const = default;
 };
 
 struct ApiKeyConfig {
@@ -38,6 +40,8 @@ struct ApiKeyConfig {
   std::string key_sha256;            // lowercase hex
   std::string role;                  // viewer | operator | admin
   std::vector<std::string> systems;  // "*" for all
+
+  bool operator==(const ApiKeyConfig&) const = default;
 };
 
 struct ApiConfig {
@@ -57,6 +61,8 @@ struct ApiConfig {
   // A request head (request line and headers) must arrive within this, counted from the
   // connection or the previous answer: a client that never finishes one is closed.
   Duration header_timeout{10000};
+
+  bool operator==(const ApiConfig&) const = default;
 };
 
 struct BoxConfig {
@@ -87,6 +93,8 @@ struct MqttConfig {
   std::string key_id = "upstream";  // how cmd requests are authorised and audited
   std::string role = "operator";
   std::string discovery;  // "" or "homeassistant"
+
+  bool operator==(const MqttConfig&) const = default;
 };
 
 // upstream.outbox: the durable store of what happened, drained to the broker.
@@ -94,6 +102,8 @@ struct OutboxConfig {
   std::uint64_t max_bytes = 256ull << 20;
   Duration max_age{30ll * 24 * 3600 * 1000};
   bool sync_full = true;  // "full": a power cut loses nothing committed; "normal": faster
+
+  bool operator==(const OutboxConfig&) const = default;
 };
 
 struct UpstreamConfig {
