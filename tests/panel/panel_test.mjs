@@ -128,10 +128,10 @@ function tiedInputs(text) {
 
 async function signIn(page, key) {
   await page.getByLabel('API key').fill(key);
-  await page.getByRole('button', {name: 'Sign in'}).click();
-  await page.getByRole('button', {name: 'Sign out'}).waitFor({timeout: kDeadline});
+  await page.getByRole('button', {name: 'Sign in', exact: true}).click();
+  await page.getByRole('button', {name: 'Sign out', exact: true}).waitFor({timeout: kDeadline});
   await until('the panel to go online', async () =>
-    (await page.getByRole('status').textContent()) === 'online');
+    (await page.getByRole('status', {name: 'connection', exact: true}).textContent()) === 'online');
 }
 
 const steps = [];
@@ -155,6 +155,7 @@ async function main() {
            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
+    browser.setDefaultTimeout(3000);  // single actions; until() retries them to its deadline
     const page = browser.pages()[0] || await browser.newPage();
     const outside = [];
     page.on('request', (request) => {
@@ -170,7 +171,7 @@ async function main() {
 
     await step('a wrong key is refused and says why', async () => {
       await page.getByLabel('API key').fill('not-a-key');
-      await page.getByRole('button', {name: 'Sign in'}).click();
+      await page.getByRole('button', {name: 'Sign in', exact: true}).click();
       await until('the refusal', async () =>
         /does not know this API key/.test(await page.getByRole('alert').first().textContent()));
     });
@@ -179,25 +180,27 @@ async function main() {
 
     const room = page.locator('#room');
     const engineering = page.locator('#engineering');
+    // A status value in the engineering view, shown or not (both views update at once).
     const value = (module, name) =>
-      engineering.getByRole('region', {name: module}).locator(`dd[aria-label="${name}"]`);
+      engineering.getByRole('region', {name: module, exact: true, includeHidden: true})
+          .locator(`dd[aria-label="${name}"]`);
 
     await step('the room view offers one button per configured source', async () => {
-      await room.getByRole('button', {name: 'laptop'}).waitFor({timeout: kDeadline});
-      await room.getByRole('button', {name: 'pc'}).waitFor({timeout: kDeadline});
-      await room.getByRole('button', {name: 'Power on'}).waitFor({timeout: kDeadline});
+      await room.getByRole('button', {name: 'laptop', exact: true}).waitFor({timeout: kDeadline});
+      await room.getByRole('button', {name: 'pc', exact: true}).waitFor({timeout: kDeadline});
+      await room.getByRole('button', {name: 'Power on', exact: true}).waitFor({timeout: kDeadline});
     });
 
     await step('power a display on from the engineering view', async () => {
-      await page.getByRole('button', {name: 'Engineering'}).click();
-      const display = engineering.getByRole('region', {name: 'Display_1'});
+      await page.getByRole('button', {name: 'Engineering', exact: true}).click();
+      const display = engineering.getByRole('region', {name: 'Display_1', exact: true});
       await until('Display_1 connected', async () =>
         (await display.locator('.badge').textContent()) === 'connected');
       await until('Display_1 power false', async () =>
         (await value('Display_1', 'power').textContent()) === 'false');
-      const form = display.getByRole('form', {name: 'power'});
+      const form = display.getByRole('form', {name: 'power', exact: true});
       await form.getByLabel('on', {exact: true}).check();
-      await form.getByRole('button', {name: 'power'}).click();
+      await form.getByRole('button', {name: 'power', exact: true}).click();
       await until('Display_1 power true', async () =>
         (await value('Display_1', 'power').textContent()) === 'true');
       await until('the exec result beside the form', async () =>
@@ -205,22 +208,22 @@ async function main() {
     });
 
     await step('an error shows its code and message', async () => {
-      const form = engineering.getByRole('region', {name: 'System_1'})
-                       .getByRole('form', {name: 'present'});
+      const form = engineering.getByRole('region', {name: 'System_1', exact: true})
+                       .getByRole('form', {name: 'present', exact: true});
       await form.getByLabel('source', {exact: true}).fill('nowhere');
-      await form.getByRole('button', {name: 'present'}).click();
+      await form.getByRole('button', {name: 'present', exact: true}).click();
       await until('the error beside present', async () =>
         /code 1: .*unknown source "nowhere"/.test(await form.locator('output').textContent()));
     });
 
     await step('press a source in the room view and see the switcher ties change', async () => {
-      await page.getByRole('button', {name: 'Room'}).click();
-      await room.getByRole('button', {name: 'pc'}).click();
+      await page.getByRole('button', {name: 'Room', exact: true}).click();
+      await room.getByRole('button', {name: 'pc', exact: true}).click();
       await until('pc active in the room view', async () =>
-        (await room.getByRole('button', {name: 'pc'}).getAttribute('aria-pressed')) === 'true');
+        (await room.getByRole('button', {name: 'pc', exact: true}).getAttribute('aria-pressed')) === 'true');
       await until('Switcher_1 ties on input 2', async () =>
         tiedInputs(await value('Switcher_1', 'ties').textContent()) === '2');
-      await room.getByRole('button', {name: 'laptop'}).click();
+      await room.getByRole('button', {name: 'laptop', exact: true}).click();
       await until('Switcher_1 ties on input 1', async () =>
         tiedInputs(await value('Switcher_1', 'ties').textContent()) === '1');
       // One binding, two views: the engineering view's System_1 shows the same source.
@@ -233,17 +236,17 @@ async function main() {
       for (const [size, viewport] of [['desktop', {width: 1366, height: 900}],
                                       ['1024x600', {width: 1024, height: 600}]]) {
         await page.setViewportSize(viewport);
-        await page.getByRole('button', {name: 'Room'}).click();
+        await page.getByRole('button', {name: 'Room', exact: true}).click();
         await page.screenshot({path: join(work, `panel-room-${size}.png`)});
-        await page.getByRole('button', {name: 'Engineering'}).click();
+        await page.getByRole('button', {name: 'Engineering', exact: true}).click();
         await page.screenshot({path: join(work, `panel-engineering-${size}.png`)});
       }
       await page.setViewportSize({width: 1366, height: 900});
     });
 
     await step('set a log level and see debug lines arrive', async () => {
-      const display = engineering.getByRole('region', {name: 'Display_1'});
-      await display.getByLabel('log level').selectOption('debug');
+      const display = engineering.getByRole('region', {name: 'Display_1', exact: true});
+      await display.getByLabel('log level', {exact: true}).selectOption('debug');
       await until('the level stored', async () => {
         const answer = await fetch(`http://127.0.0.1:${apiPort}/api/engine/v2/modules/mod-disp1/log_level`,
                                    {headers: {'X-API-Key': kAdminKey}});
@@ -253,16 +256,16 @@ async function main() {
       const log = display.getByRole('log');
       await until('debug lines in Display_1\'s console', async () =>
         (await log.locator('.level-debug').count()) > 0);
-      await display.getByLabel('log level').selectOption('info');
+      await display.getByLabel('log level', {exact: true}).selectOption('info');
     });
 
     await step('stop and restart roomd: the panel shows offline, then reconnects', async () => {
       await stop(box);
       await until('offline shown', async () =>
-        /offline/.test(await page.getByRole('status').textContent()));
+        /offline/.test(await page.getByRole('status', {name: 'connection', exact: true}).textContent()));
       box = await runRoomd(config);
       await until('online again', async () =>
-        (await page.getByRole('status').textContent()) === 'online');
+        (await page.getByRole('status', {name: 'connection', exact: true}).textContent()) === 'online');
       // Bound again: a change made elsewhere shows up.
       const answer = await fetch(
           `http://127.0.0.1:${apiPort}/api/engine/v2/systems/sys-101/Display_1/power`,
@@ -273,7 +276,7 @@ async function main() {
     });
 
     await step('sign out forgets the key', async () => {
-      await page.getByRole('button', {name: 'Sign out'}).click();
+      await page.getByRole('button', {name: 'Sign out', exact: true}).click();
       await page.getByLabel('API key').waitFor({timeout: kDeadline});
       if (await page.evaluate(() => sessionStorage.length) !== 0)
         throw new Error('sessionStorage still holds the key');
@@ -283,13 +286,13 @@ async function main() {
 
     await step('a viewer key sees the state but no controls', async () => {
       await signIn(page, kViewerKey);
-      await room.getByText('laptop').waitFor({timeout: kDeadline});
-      await page.getByRole('button', {name: 'Engineering'}).click();
+      await room.getByRole('group', {name: 'Sources', exact: true}).getByText('laptop', {exact: true}).waitFor({timeout: kDeadline});
+      await page.getByRole('button', {name: 'Engineering', exact: true}).click();
       await until('Display_1 status shown', async () =>
         (await value('Display_1', 'power').textContent()) !== '…');
       const forms = await engineering.getByRole('form').count();
       const roomButtons = await room.getByRole('button').count();
-      const levels = await engineering.getByLabel('log level').count();
+      const levels = await engineering.getByLabel('log level', {exact: true}).count();
       if (forms || roomButtons || levels)
         throw new Error(`a viewer was offered ${forms} forms, ${roomButtons} room buttons, ` +
                         `${levels} log level controls`);
@@ -298,6 +301,14 @@ async function main() {
     if (outside.length) throw new Error(`requests left the box: ${outside.join(', ')}`);
     const unexpected = problems.filter((p) => !/WebSocket|ERR_CONNECTION_REFUSED|Failed to load/.test(p));
     if (unexpected.length) throw new Error(`errors in the page: ${unexpected.join('\n')}`);
+  } catch (error) {
+    // What the page showed when it failed, for whoever reads the log.
+    const page = browser.pages()[0];
+    if (page) {
+      await page.screenshot({path: join(work, 'panel-failure.png'), fullPage: true}).catch(() => {});
+      console.error(`the page's text:\n${await page.locator('body').innerText().catch(() => '')}`);
+    }
+    throw error;
   } finally {
     await browser.close();
   }

@@ -128,8 +128,13 @@ export class Connection extends EventTarget {
     };
   }
 
+  // Resolves with the method's value; then tells the views ('executed'), since a method may
+  // make a module set variables it had not set before.
   exec(sys, mod, index, name, args) {
-    return this.request({cmd: 'exec', sys, mod, index, name, args});
+    const done = this.request({cmd: 'exec', sys, mod, index, name, args});
+    const executed = () => this.dispatchEvent(new Event('executed'));
+    done.then(executed, executed);
+    return done;
   }
 
   // Streams the module's debug records to listener(record) until the returned function is

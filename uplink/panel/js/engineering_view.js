@@ -7,16 +7,22 @@ import {methodForm} from './method_form.js';
 
 const kLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 
-function statusList(conn, sys, member, names) {
+// The module's status variables, each bound; `add` binds the names not shown yet (a module
+// sets more once its device answers, so the names are read again when it connects).
+function statusList(conn, sys, member) {
   const list = el('dl', {class: 'status'});
-  for (const name of names.sort()) {
-    const value = el('dd', {'aria-label': name}, '…');
-    list.append(el('div', {class: 'variable'}, el('dt', {}, name), value));
-    conn.bind(sys, member.name, member.index, name, (v) => {
-      value.textContent = show(v);
-    });
-  }
-  return list;
+  const shown = new Set();
+  const add = (names) => {
+    for (const name of names.filter((n) => !shown.has(n)).sort()) {
+      shown.add(name);
+      const value = el('dd', {'aria-label': name}, '…');
+      list.append(el('div', {class: 'variable'}, el('dt', {}, name), value));
+      conn.bind(sys, member.name, member.index, name, (v) => {
+        value.textContent = show(v);
+      });
+    }
+  };
+  return {list, add};
 }
 
 function logLevel(api, member, key) {
@@ -38,10 +44,9 @@ function logLevel(api, member, key) {
   return el('div', {class: 'log-level'}, el('label', {for: select.id}, 'log level'), select, note);
 }
 
-async function moduleBody(context, sys, member, key, body) {
+async function moduleBody(context, sys, member, key, body, status) {
   const {api, conn, role} = context;
-  const state = await api.state(sys, key);
-  body.append(statusList(conn, sys, member, Object.keys(state)));
+  status.add(Object.keys(await api.state(sys, key)));
   if (role === 'viewer') return;
   const functions = await api.functions(sys, key);
   const exec = (method, args) => conn.exec(sys, member.name, member.index, method, args);
@@ -57,13 +62,18 @@ async function moduleBody(context, sys, member, key, body) {
 
 function moduleRegion(context, sys, member) {
   const key = moduleKey(member.name, member.index);
+  const status = statusList(context.conn, sys, member);
+  const readNames = () =>
+    context.api.state(sys, key).then((state) => status.add(Object.keys(state)), () => {});
+  context.conn.addEventListener('executed', () => setTimeout(readNames, 200));
   const badge = el('span', {class: 'badge', 'aria-label': `${key} connection`}, '…');
   context.conn.bind(sys, member.name, member.index, 'connected', (connected) => {
     badge.textContent = connected ? 'connected' : 'offline';
     badge.classList.toggle('warn', !connected);
+    if (connected) readNames();
   });
-  const body = el('div', {class: 'module-body'});
-  moduleBody(context, sys, member, key, body).catch((error) => {
+  const body = el('div', {class: 'module-body'}, status.list);
+  moduleBody(context, sys, member, key, body, status).catch((error) => {
     body.append(el('p', {class: 'error', role: 'alert'}, `${key}: ${error.message}`));
   });
   return el('section', {class: 'module card', 'aria-label': key},
