@@ -364,7 +364,8 @@ HttpResult http_call(std::uint16_t port, http::verb method, const std::string& t
   parser.skip(method == http::verb::head);  // a HEAD answer has a length but no body
   http::read(socket, buffer, parser);
   const auto& response = parser.get();
-  HttpResult result{static_cast<int>(response.result_int()), response.body(),
+  HttpResult result{static_cast<int>(response.result_int()),
+                    response.body(),
                     std::string(response[http::field::content_type]),
                     {}};
   for (const auto& field : response) {

@@ -82,8 +82,7 @@ TEST_CASE("HEAD of a panel file has its length and no body", "[panel]") {
   CHECK(head.content_type == "text/javascript; charset=utf-8");
 }
 
-TEST_CASE("unknown panel files are 404, other methods 405, the API keeps its routes",
-          "[panel]") {
+TEST_CASE("unknown panel files are 404, other methods 405, the API keeps its routes", "[panel]") {
   ApiFixture api;
   auto missing = http_call(api.port(), http::verb::get, "/panel/js/nope.js");
   CHECK(missing.status == 404);
@@ -103,8 +102,7 @@ TEST_CASE("unknown panel files are 404, other methods 405, the API keeps its rou
   CHECK(http_call(api.port(), http::verb::get, "/auth/authority").status == 200);
 }
 
-TEST_CASE("the panel's files need nothing from outside the box and no inline code",
-          "[panel]") {
+TEST_CASE("the panel's files need nothing from outside the box and no inline code", "[panel]") {
   CHECK(PanelFrontEnd::content_type("a.html") == "text/html; charset=utf-8");
   CHECK(PanelFrontEnd::content_type("js/x.js") == "text/javascript; charset=utf-8");
   CHECK(PanelFrontEnd::content_type("README") == "application/octet-stream");
