@@ -143,6 +143,7 @@ async function step(name, body) {
 }
 
 async function main() {
+  rmSync(join(work, 'panel-failure.png'), {force: true});
   const apiPort = await freePort();
   const config = await writeConfig(apiPort);
   let box = await runRoomd(config);
