@@ -6,6 +6,7 @@
 #include "runtime/runtime.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
+#include "uplink/http/panel_front_end.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -49,6 +50,7 @@ int run(const Args& args) {
     log.info("open-file limit raised from ", files.before, " to ", files.now);
   ApiServer api(io, runtime);
   api.mount(std::make_shared<PlaceosFrontEnd>());
+  api.mount(std::make_shared<PanelFrontEnd>());
   // Before the modules start, so the outbox records their first status.
   StoreAndForward upstream(api.context());
   runtime.start();

@@ -91,6 +91,9 @@ DriverInfo Room::info() {
       {"routes", "object", "the source each display shows: {\"Display_1\": \"laptop\"}"},
       {"volume", "integer", "room volume last set (0-100)"},
       {"mute", "boolean", "room mute last set"},
+      {"sources", "array", "the source names present() takes, from settings.sources"},
+      {"outputs", "object",
+       "the switcher output feeding each display, from settings.outputs: {\"Display_1\": 1}"},
       {"devices", "object",
        "the other modules of the room: {\"Display_1\": {\"connected\": true, \"module\": "
        "\"mod-disp1\", \"driver\": \"...\"}}"},
@@ -123,6 +126,13 @@ void Room::load_settings() {
   settings_ = std::move(parsed);
   call_timeout_ = setting_duration("call_timeout");
   skip_offline_ = setting<bool>("skip_offline");
+  // Panels make one button per source from these, so they follow the settings on update.
+  Json names = Json::array();
+  for (const auto& [name, route] : settings_.sources) names.push_back(name);
+  set_status("sources", std::move(names));
+  Json outputs = Json::object();
+  for (const auto& [device, output] : settings_.outputs) outputs[device] = output;
+  set_status("outputs", std::move(outputs));
 }
 
 void Room::discover_peers() {

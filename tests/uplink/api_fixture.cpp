@@ -2,6 +2,7 @@
 
 #include "main/device_links.hpp"
 #include "uplink/http/api_context.hpp"
+#include "uplink/http/panel_front_end.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
 
 #include "runtime/sdk/driver.hpp"
@@ -21,6 +22,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cctype>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -199,6 +201,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   runtime_->start();
   server_ = std::make_unique<ApiServer>(io_, *runtime_, options.io_threads);
   server_->mount(std::make_shared<PlaceosFrontEnd>());
+  server_->mount(std::make_shared<PanelFrontEnd>());
   port_ = server_->start();
   auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
       io_.get_executor());
@@ -361,8 +364,16 @@ HttpResult http_call(std::uint16_t port, http::verb method, const std::string& t
   parser.skip(method == http::verb::head);  // a HEAD answer has a length but no body
   http::read(socket, buffer, parser);
   const auto& response = parser.get();
-  return {static_cast<int>(response.result_int()), response.body(),
-          std::string(response[http::field::content_type])};
+  HttpResult result{static_cast<int>(response.result_int()),
+                    response.body(),
+                    std::string(response[http::field::content_type]),
+                    {}};
+  for (const auto& field : response) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    result.headers[name] = std::string(field.value());
+  }
+  return result;
 }
 
 tcp::socket idle_connection(asio::io_context& io, std::uint16_t port, const std::string& source) {

@@ -124,6 +124,7 @@ struct HttpResult {
   int status = 0;
   std::string body;
   std::string content_type;
+  std::map<std::string, std::string> headers;  // by lowercase name
   Json json() const { return Json::parse(body); }
 };
 

@@ -107,6 +107,13 @@ std::vector<SystemView> RequestCore::visible_systems(const Caller& caller) const
   return out;
 }
 
+KeyView RequestCore::inspect_key(const Caller& caller) {
+  const auto& grant = caller.grant;
+  KeyView view{grant.key_id, to_string(grant.role), grant.systems};
+  if (grant.all_systems) view.systems = {"*"};
+  return view;
+}
+
 SystemView RequestCore::view_of(const System& sys) const {
   SystemView view{sys.id, sys.name, {}};
   view.modules.reserve(sys.modules.size());

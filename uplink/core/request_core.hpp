@@ -54,6 +54,8 @@ struct RequestCore : std::enable_shared_from_this<RequestCore> {
   // A system the caller may see (2, 5).
   Result<SystemView> system(const Caller& caller, std::string_view id);
   std::vector<SystemView> visible_systems(const Caller& caller) const;
+  // The caller's own key: its id, role and systems.
+  static KeyView inspect_key(const Caller& caller);
   // A module by its id at role `needed` (2), if it belongs to a system the caller may see (6
   // otherwise: an invisible module is not admitted to exist).
   Result<Module*> module_by_id(const Caller& caller, std::string_view module_id, Role needed,

@@ -27,6 +27,14 @@ struct SystemView {
   std::vector<MemberView> modules;
 };
 
+// The key a caller presented, as it may see it: never the secret. `systems` is {"*"} for
+// every system.
+struct KeyView {
+  std::string id;
+  std::string role;  // "viewer", "operator", "admin"
+  std::vector<std::string> systems;
+};
+
 struct ModuleHealth {
   std::string module_id;
   bool connected = false;

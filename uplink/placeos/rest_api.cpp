@@ -95,6 +95,7 @@ class Call {
 
   void not_allowed(std::string_view path);
   void outbox();
+  void inspect_key();
   void authority();
   void systems();
   void one_system(const SystemView& sys);
@@ -126,6 +127,8 @@ void Call::route() {
   if (parts.size() == 6 && parts[3] == "modules" && parts[5] == "log_level")
     return log_level(parts[4]);
   if (parts.size() == 4 && parts[3] == "outbox" && get) return outbox();
+  if (parts.size() == 5 && parts[3] == "api_keys" && parts[4] == "inspect" && get)
+    return inspect_key();
   if (parts.size() < 4 || parts[3] != "systems") {
     return done_(no_such_endpoint(request_, path));
   }
@@ -167,6 +170,11 @@ void Call::outbox() {
                   {"error_code", 1},
                   {"msg", "no outbox on this box: configure upstream.mqtt (or upstream.outbox)"}});
   reply(http::status::ok, api_.outbox_report());
+}
+
+void Call::inspect_key() {
+  auto key = RequestCore::inspect_key(caller_);
+  reply(http::status::ok, {{"id", key.id}, {"role", key.role}, {"systems", key.systems}});
 }
 
 void Call::authority() {

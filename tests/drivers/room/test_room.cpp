@@ -202,6 +202,14 @@ TEST_CASE("room status starts off and lists its devices", "[room]") {
   CHECK(devices.at("Switcher_1").at("module") == "mod-switcher");
 }
 
+TEST_CASE("room status lists its sources and outputs for panels", "[room][sources]") {
+  RoomBox box;
+  box.require_ready();
+  CHECK(box.room_state("sources") == Json::array({"laptop", "pc"}));
+  CHECK(box.room_state("outputs") ==
+        Json({{"Display_1", 1}, {"Display_2", 2}, {"Projector_1", 3}}));
+}
+
 TEST_CASE("room power turns every display on and off", "[room]") {
   RoomBox box;
   box.require_ready();

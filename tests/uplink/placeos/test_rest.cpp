@@ -107,6 +107,24 @@ TEST_CASE("systems, one system, module state and functions") {
   CHECK(functions["power"]["returns"] == "boolean");
 }
 
+TEST_CASE("api_keys/inspect names the caller's key, role and systems, never the key") {
+  ApiFixture api;
+  const std::string path = "/api/engine/v2/api_keys/inspect";
+  CHECK(get(api, path, nullptr).status == 401);
+  CHECK(get(api, path, "not-a-key").status == 401);
+
+  auto admin = get(api, path);
+  REQUIRE(admin.status == 200);
+  CHECK(admin.json() == Json{{"id", "admin"}, {"role", "admin"}, {"systems", {"*"}}});
+  CHECK(admin.body.find(kAdminKey) == std::string::npos);
+  CHECK(get(api, path, kOperatorKey).json() ==
+        Json{{"id", "panel"}, {"role", "operator"}, {"systems", {"sys-1"}}});
+  auto hashed = get(api, path, kHashedKey);
+  CHECK(hashed.json() == Json{{"id", "hashed"}, {"role", "viewer"}, {"systems", {"sys-1"}}});
+  CHECK(hashed.body.find("sha") == std::string::npos);
+  CHECK(http_call(api.port(), http::verb::post, path, "", key(kAdminKey)).status == 404);
+}
+
 TEST_CASE("exec by POST: value, error codes as HTTP statuses, roles") {
   ApiFixture api;
   const std::string base = "/api/engine/v2/systems/sys-1/";
