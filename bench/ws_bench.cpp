@@ -8,7 +8,7 @@
 // Each notification figure is the median of several rounds (--rounds). Prints figures;
 // asserts nothing.
 #include "bench/bench_box.hpp"
-#include "drivers/pjlink/pjlink_simulator.hpp"
+#include "bench/simulated_projector.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
@@ -318,14 +318,8 @@ int main(int argc, char** argv) {
   }
   if (counts.empty()) counts = {1, 10, 100, 1000};
   // The projector runs on its own thread, as a device would.
-  asio::io_context sim_io(1);
-  pjlink::SimulatorOptions options;
-  options.powered_on = true;
-  options.idle_timeout = 0ms;
-  pjlink::PjlinkSimulator simulator(sim_io.get_executor(), options);
-  const auto projector_port = simulator.start();
-  auto sim_guard = asio::make_work_guard(sim_io);
-  std::thread sim_thread([&] { sim_io.run(); });
+  SimulatedProjector projector;
+  const auto projector_port = projector.port();
 
   {
     Box box(projector_port);
@@ -352,8 +346,5 @@ int main(int argc, char** argv) {
     }
   }
   if (g_part == Part::all) idle_flood_round_trips(projector_port);
-  asio::post(sim_io, [&] { simulator.stop(); });
-  sim_guard.reset();
-  sim_thread.join();
   return 0;
 }
