@@ -7,13 +7,12 @@
 //     (no request, from one address and from many) are held open against the box.
 // Each notification figure is the median of several rounds (--rounds). Prints figures;
 // asserts nothing.
-#include "drivers/pjlink/pjlink_simulator.hpp"
-#include "main/device_links.hpp"
+#include "bench/bench_box.hpp"
+#include "bench/simulated_projector.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
 #include "uplink/http/beast.hpp"
-#include "uplink/placeos/placeos_front_end.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -34,11 +33,11 @@
 #include <vector>
 
 using namespace roomd;
+using namespace roomd::bench;
 using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* kKey = "bench-key";
 constexpr auto kRunFor = 2s;
 // Offered load: changes per second times subscribers. The default is past what two cores
 // deliver, so a run shows the most the server sustains and the latency at saturation;
@@ -59,13 +58,6 @@ Part g_part = Part::all;
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
       .count();
-}
-
-double percentile(std::vector<double>& values, double p) {
-  if (values.empty()) return 0;
-  auto k = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
-  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(k), values.end());
-  return values[k];
 }
 
 void raise_fd_limit() {
@@ -126,69 +118,6 @@ class Subscriber : public std::enable_shared_from_this<Subscriber> {
   beast::flat_buffer buffer_;
   std::vector<double>& latencies_;
   std::atomic<int>& bound_;
-};
-
-struct Box {
-  asio::io_context io{1};
-  std::filesystem::path dir;
-  DriverRegistry registry;
-  std::unique_ptr<Runtime> runtime;
-  std::unique_ptr<ApiServer> api;
-  std::thread thread;
-  std::uint16_t port = 0;
-
-  // `default_limits`: the API's connection bounds as shipped, instead of room for the
-  // notification runs' thousand subscribers on one address.
-  explicit Box(std::uint16_t projector_port, bool default_limits = false) {
-    dir = std::filesystem::temp_directory_path() / ("roomd-wsbench-" + std::to_string(getpid()));
-    register_builtin_drivers(registry);
-    Config config;
-    config.box = {"bench", "bench", dir.string()};
-    config.log_level = LogLevel::error;
-    config.api.listen = "127.0.0.1:0";
-    if (!default_limits) {
-      config.api.max_connections = 5000;
-      config.api.max_connections_per_address = 5000;
-    }
-    config.api.keys = {{"bench", kKey, "", "admin", {"*"}}};
-    ModuleConfig proj{"mod-proj", "pjlink",    "Projector", {}, Json{{"poll_every", "1h"}},
-                      {},         "modules[0]"};
-    TcpTransportConfig tcp_config;
-    tcp_config.host = "127.0.0.1";
-    tcp_config.port = projector_port;
-    proj.transport = tcp_config;
-    // The notify source: any module id works for the state store; the projector is reused.
-    config.modules = {proj};
-    config.systems = {{"bench", "bench", {"mod-proj"}}};
-    if (auto errors = check_modules(config, registry); !errors.empty()) {
-      std::fprintf(stderr, "config: %s\n", errors.front().text().c_str());
-      std::exit(1);
-    }
-    runtime = std::make_unique<Runtime>(io, config, registry, make_device_links());
-    runtime->logs().set_stderr(false);
-    runtime->start();
-    api = std::make_unique<ApiServer>(io, *runtime);
-    api->mount(std::make_shared<PlaceosFrontEnd>());
-    port = api->start();
-    thread = std::thread([this] {
-      auto guard = asio::make_work_guard(io);
-      io.run();
-    });
-  }
-  ~Box() {
-    std::promise<void> done;
-    asio::post(io, [&] {
-      api->stop();
-      runtime->stop();
-      done.set_value();
-    });
-    done.get_future().wait();
-    io.stop();
-    thread.join();
-    api.reset();
-    runtime.reset();
-    std::filesystem::remove_all(dir);
-  }
 };
 
 struct NotifyFigures {
@@ -335,39 +264,10 @@ std::vector<double> direct_round_trips(std::uint16_t port) {
   return out;
 }
 
-std::vector<double> roomd_round_trips(Box& box) {
-  asio::io_context io;
-  websocket::stream<tcp::socket> ws(io);
-  ws.next_layer().connect({asio::ip::make_address("127.0.0.1"), box.port});
-  ws.next_layer().set_option(tcp::no_delay(true));
-  ws.handshake("127.0.0.1", std::string("/api/engine/v2/systems/control?api-key=") + kKey);
-  const std::string request =
-      R"({"id":1,"cmd":"exec","sys":"bench","mod":"Projector","name":"power?","args":[]})";
-  std::vector<double> out;
-  beast::flat_buffer buffer;
-  // Wait until the projector module is connected (first exec succeeds).
-  for (int i = 0; i < 500; ++i) {
-    ws.write(asio::buffer(request));
-    ws.read(buffer);
-    auto text = beast::buffers_to_string(buffer.data());
-    buffer.consume(buffer.size());
-    if (text.find("\"success\"") != std::string::npos) break;
-    std::this_thread::sleep_for(10ms);
-  }
-  for (int i = 0; i < kRoundTrips; ++i) {
-    auto t0 = Clock::now();
-    ws.write(asio::buffer(request));
-    ws.read(buffer);
-    out.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
-    buffer.consume(buffer.size());
-  }
-  return out;
-}
-
 // 1,500 sockets that connect and never send a request: 500 from one address, 1,000 from 63
 // others (all loopback), held open while a panel execs.
 void idle_flood_round_trips(std::uint16_t projector_port) {
-  Box box(projector_port, true);
+  Box box(projector_port, {.default_limits = true});
   asio::io_context io;
   std::vector<tcp::socket> idle;
   for (int i = 0; i < 1500; ++i) {
@@ -378,7 +278,7 @@ void idle_flood_round_trips(std::uint16_t projector_port) {
     socket.connect({asio::ip::make_address("127.0.0.1"), box.port});
     idle.push_back(std::move(socket));
   }
-  auto through = roomd_round_trips(box);
+  auto through = exec_round_trips(box.port, kRoundTrips);
   std::promise<std::string> counts;
   asio::post(box.io, [&] {
     const auto& api = box.api->context();
@@ -418,14 +318,8 @@ int main(int argc, char** argv) {
   }
   if (counts.empty()) counts = {1, 10, 100, 1000};
   // The projector runs on its own thread, as a device would.
-  asio::io_context sim_io(1);
-  pjlink::SimulatorOptions options;
-  options.powered_on = true;
-  options.idle_timeout = 0ms;
-  pjlink::PjlinkSimulator simulator(sim_io.get_executor(), options);
-  const auto projector_port = simulator.start();
-  auto sim_guard = asio::make_work_guard(sim_io);
-  std::thread sim_thread([&] { sim_io.run(); });
+  SimulatedProjector projector;
+  const auto projector_port = projector.port();
 
   {
     Box box(projector_port);
@@ -437,7 +331,7 @@ int main(int argc, char** argv) {
     if (g_part != Part::notify) {
       auto direct = direct_round_trips(projector_port);
       const double cpu_before = thread_cpu_seconds(box.thread);
-      auto through = roomd_round_trips(box);
+      auto through = exec_round_trips(box.port, kRoundTrips);
       const double server_cpu_us =
           (thread_cpu_seconds(box.thread) - cpu_before) * 1e6 / static_cast<double>(through.size());
       const double d50 = percentile(direct, 0.5);
@@ -452,8 +346,5 @@ int main(int argc, char** argv) {
     }
   }
   if (g_part == Part::all) idle_flood_round_trips(projector_port);
-  asio::post(sim_io, [&] { simulator.stop(); });
-  sim_guard.reset();
-  sim_thread.join();
   return 0;
 }
