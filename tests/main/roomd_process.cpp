@@ -31,7 +31,8 @@ bool read_some(int fd, Clock::time_point deadline, std::string& into) {
 
 }  // namespace
 
-RoomdProcess::RoomdProcess(const std::vector<std::string>& args) {
+RoomdProcess::RoomdProcess(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return;
   pid_ = fork();
@@ -40,6 +41,7 @@ RoomdProcess::RoomdProcess(const std::vector<std::string>& args) {
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
+    for (const auto& variable : env) putenv(const_cast<char*>(variable.c_str()));
     std::vector<char*> argv{const_cast<char*>(ROOMD_BINARY)};
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);

@@ -11,8 +11,10 @@ namespace roomd::test {
 
 class RoomdProcess {
  public:
-  // Starts `roomd args...` with stdout and stderr on one pipe.
-  explicit RoomdProcess(const std::vector<std::string>& args);
+  // Starts `roomd args...` with stdout and stderr on one pipe, and `env` ("NAME=value") added
+  // to the environment.
+  explicit RoomdProcess(const std::vector<std::string>& args,
+                        const std::vector<std::string>& env = {});
   ~RoomdProcess();  // SIGTERM, then waits for it
   RoomdProcess(const RoomdProcess&) = delete;
   RoomdProcess& operator=(const RoomdProcess&) = delete;
