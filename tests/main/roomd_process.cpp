@@ -108,15 +108,22 @@ bool exchange_fd(int fd, std::string_view request, std::string_view expected, st
   return true;
 }
 
-bool exchange(int port, std::string_view request, std::string_view expected, std::string& got,
-              std::chrono::milliseconds timeout) {
+int connect_loopback(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-            exchange_fd(fd, request, expected, got, timeout);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) return fd;
+  close(fd);
+  return -1;
+}
+
+bool exchange(int port, std::string_view request, std::string_view expected, std::string& got,
+              std::chrono::milliseconds timeout) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) return false;
+  const bool ok = exchange_fd(fd, request, expected, got, timeout);
   close(fd);
   return ok;
 }

@@ -37,6 +37,8 @@ class RoomdProcess {
   std::string line_;
 };
 
+// A TCP connection to 127.0.0.1:port; -1 if refused.
+int connect_loopback(int port);
 // Connects to 127.0.0.1:port, sends `request` and reads until `expected` arrived (returns
 // true) or `timeout` passed (returns false); `got` holds every byte read.
 bool exchange(int port, std::string_view request, std::string_view expected, std::string& got,
