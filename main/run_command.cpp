@@ -1,12 +1,13 @@
 #include "main/cli.hpp"
 #include "main/device_links.hpp"
 #include "main/file_limit.hpp"
-#include "main/sd_notify.hpp"
+#include "main/service_notifier.hpp"
 #include "main/store_and_forward.hpp"
 #include "runtime/runtime.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
 #include "uplink/http/panel_front_end.hpp"
+#include "uplink/outbox/outbox.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -16,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <optional>
 
 namespace roomd::cli {
 
@@ -64,6 +66,24 @@ int run(const Args& args) {
     return kFailure;
   }
 
+  ServiceNotifier systemd(io, [&] {
+    std::optional<std::uint64_t> pending;
+    if (auto* outbox = upstream.outbox()) pending = outbox->stats().pending;
+    return service_summary(api.context().health(), api.open_sessions(), pending);
+  });
+
+  // On SIGTERM the panels are told the box is going away (1001) and get a moment to answer,
+  // the modules unload, and the loop ends; the outbox commits what is queued after it.
+  asio::steady_timer drain(io);
+  Clock::time_point drain_deadline;
+  std::function<void()> end_when_closed = [&] {
+    if (api.open_sessions() == 0 || Clock::now() >= drain_deadline) return io.stop();
+    drain.expires_after(std::chrono::milliseconds(10));
+    drain.async_wait([&](const error_code& ec) {
+      if (!ec) end_when_closed();
+    });
+  };
+
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const error_code&, int)> on_signal = [&](const error_code& ec, int signo) {
     if (ec) return;
@@ -73,29 +93,17 @@ int run(const Args& args) {
       return;
     }
     log.info("received ", signo == SIGINT ? "SIGINT" : "SIGTERM", "; stopping");
-    sd_notify("STOPPING=1");
+    systemd.stopping();
     api.stop();
     upstream.stop_upstream();
     runtime.stop();
-    // Let the modules' unload run, then end the loop.
-    asio::post(io, [&] { io.stop(); });
+    // Let the modules' unload run, then end the loop once the sessions closed.
+    drain_deadline = Clock::now() + std::chrono::seconds(2);
+    asio::post(io, [&] { end_when_closed(); });
   };
   signals.async_wait(on_signal);
 
-  // Fed from the event loop itself, so a wedged loop stops the feeding and systemd restarts us.
-  asio::steady_timer watchdog(io);
-  std::function<void()> feed;
-  if (auto interval = watchdog_interval()) {
-    feed = [&, every = *interval] {
-      sd_notify("WATCHDOG=1");
-      watchdog.expires_after(every);
-      watchdog.async_wait([&](const error_code& ec) {
-        if (!ec) feed();
-      });
-    };
-    feed();
-  }
-  sd_notify("READY=1");
+  systemd.ready();
   io.run();
   upstream.stop();
   runtime.flush();

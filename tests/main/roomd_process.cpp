@@ -32,7 +32,8 @@ bool read_some(int fd, Clock::time_point deadline, std::string& into) {
 
 }  // namespace
 
-RoomdProcess::RoomdProcess(const std::vector<std::string>& args) {
+RoomdProcess::RoomdProcess(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env) {
   int pipe_fds[2];
   if (pipe(pipe_fds) != 0) return;
   pid_ = fork();
@@ -41,6 +42,7 @@ RoomdProcess::RoomdProcess(const std::vector<std::string>& args) {
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[0]);
     close(pipe_fds[1]);
+    for (const auto& variable : env) putenv(const_cast<char*>(variable.c_str()));
     std::vector<char*> argv{const_cast<char*>(ROOMD_BINARY)};
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
@@ -131,15 +133,22 @@ bool exchange_fd(int fd, std::string_view request, std::string_view expected, st
   return true;
 }
 
-bool exchange(int port, std::string_view request, std::string_view expected, std::string& got,
-              std::chrono::milliseconds timeout) {
+int connect_loopback(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<std::uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-            exchange_fd(fd, request, expected, got, timeout);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) return fd;
+  close(fd);
+  return -1;
+}
+
+bool exchange(int port, std::string_view request, std::string_view expected, std::string& got,
+              std::chrono::milliseconds timeout) {
+  const int fd = connect_loopback(port);
+  if (fd < 0) return false;
+  const bool ok = exchange_fd(fd, request, expected, got, timeout);
   close(fd);
   return ok;
 }

@@ -15,8 +15,10 @@ namespace roomd::test {
 
 class RoomdProcess {
  public:
-  // Starts `roomd args...` with stdout and stderr on one pipe.
-  explicit RoomdProcess(const std::vector<std::string>& args);
+  // Starts `roomd args...` with stdout and stderr on one pipe, and `env` ("NAME=value") added
+  // to the environment.
+  explicit RoomdProcess(const std::vector<std::string>& args,
+                        const std::vector<std::string>& env = {});
   ~RoomdProcess();  // SIGTERM, then waits for it
   RoomdProcess(const RoomdProcess&) = delete;
   RoomdProcess& operator=(const RoomdProcess&) = delete;
@@ -49,6 +51,8 @@ class RoomdProcess {
   std::thread reader_;
 };
 
+// A TCP connection to 127.0.0.1:port; -1 if refused.
+int connect_loopback(int port);
 // Connects to 127.0.0.1:port, sends `request` and reads until `expected` arrived (returns
 // true) or `timeout` passed (returns false); `got` holds every byte read.
 bool exchange(int port, std::string_view request, std::string_view expected, std::string& got,

@@ -34,7 +34,9 @@ class ApiServer {
   // Binds and listens; returns the port (useful with port 0). Throws std::runtime_error with
   // the address and the reason when it cannot bind.
   std::uint16_t start();
-  // Closes the listener and every connection.
+  // Closes the listener and every connection: live sessions close as going away and are gone
+  // from open_sessions() once their close completed (within about a second of running the
+  // loop). Called again, or by the destructor, it ends those still open at once.
   void stop();
   std::uint16_t port() const;
 

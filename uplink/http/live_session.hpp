@@ -15,7 +15,8 @@ class LiveSession {
   virtual ~LiveSession() = default;
   // Completes the upgrade the HTTP session read, then serves the connection.
   virtual void run(HttpRequest upgrade) = 0;
-  // Closes now (server shutdown): going away.
+  // Server shutdown: closes as going away (WebSocket 1001), cutting the line if the peer has
+  // not answered within a second, while the event loop runs; a second call ends it at once.
   virtual void shutdown() = 0;
   // Called about once a second: closes the connection if its queue has been stuck too long.
   virtual void check_backlog(Clock::time_point now) = 0;

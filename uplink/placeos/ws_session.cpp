@@ -194,21 +194,22 @@ void WsSession::close_slow(const std::string& why) {
   queue_.clear();
   // This may run inside a notify fan-out or a reply: tear down from a fresh handler, so
   // no caller up the stack sees its bindings vanish.
-  asio::post(ws_.get_executor(), [self = shared_from_this()] { self->close_policy(); });
+  asio::post(ws_.get_executor(), [self = shared_from_this()] {
+    self->close_with(websocket::close_code::policy_error);
+  });
 }
 
-void WsSession::send_close() {
+void WsSession::send_close(websocket::close_code code) {
   // Once only: a slow close may be asked for again while the first one is on its way.
   if (close_sent_ || finished_) return;
   close_sent_ = true;
-  ws_.async_close(websocket::close_code::policy_error,
-                  [self = shared_from_this()](beast::error_code) { self->finish(); });
+  ws_.async_close(code, [self = shared_from_this()](beast::error_code) { self->finish(); });
 }
 
-void WsSession::close_policy() {
+void WsSession::close_with(websocket::close_code code) {
   control_->close();
   if (finished_) return;
-  send_close();  // behind the frames already handed to the stream
+  send_close(code);  // behind the frames already handed to the stream
   // The peer does not read, so a stuck write or the close frame itself may never complete:
   // give it a moment, then cut the line.
   cut_timer_.expires_after(std::chrono::seconds(1));
@@ -221,10 +222,16 @@ void WsSession::close_policy() {
 
 void WsSession::shutdown() {
   if (finished_) return;
+  if (closing_) {  // asked again (the server is being destroyed), or already closing: now
+    beast::error_code ignored;
+    ws_.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    finish();
+    return;
+  }
+  // Going away (1001), so a panel knows the box is stopping and reconnects later.
   closing_ = true;
-  beast::error_code ignored;
-  ws_.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
-  finish();
+  queue_.clear();
+  close_with(websocket::close_code::going_away);
 }
 
 void WsSession::finish() {

@@ -49,8 +49,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
   void write_next();
   void on_write(beast::error_code ec);
   void close_slow(const std::string& why);
-  void close_policy();
-  void send_close();
+  void close_with(websocket::close_code code);
+  void send_close(websocket::close_code code);
   void finish();
 
   std::shared_ptr<ApiContext> keep_;  // outlives this session
