@@ -24,6 +24,19 @@ void wait_published_before_drain(UpstreamFixture& fx) {
   REQUIRE(wait_until([&] { return fx.outbox.stats().pending == 0; }));
 }
 
+// What the recorder hands the upstream when mod-b (sys-1 Display_2) changes `power`.
+void power_changed(UpstreamFixture& fx, SharedText value) {
+  fx.with_upstream([&](Upstream& up) {
+    up.status_changed({.sys = "sys-1",
+                       .mod = "Display",
+                       .index = 2,
+                       .module_id = "mod-b",
+                       .name = "power",
+                       .value = std::move(value),
+                       .ts = 1.5});
+  });
+}
+
 std::map<std::string, const MqttMessage*> by_topic(const std::vector<MqttMessage>& messages) {
   std::map<std::string, const MqttMessage*> out;
   for (const auto& message : messages) out[message.topic] = &message;
@@ -88,17 +101,7 @@ TEST_CASE("status changes update their retained state topic, a deleted variable 
   const std::string topic = kBase + "/state/sys-1/Display_2/power";
   REQUIRE(subscriber.subscribe(topic));
 
-  auto change = [&](SharedText value) {
-    fx.with_upstream([&](Upstream& up) {
-      up.status_changed({.sys = "sys-1",
-                         .mod = "Display",
-                         .index = 2,
-                         .module_id = "mod-b",
-                         .name = "power",
-                         .value = std::move(value),
-                         .ts = 1.5});
-    });
-  };
+  auto change = [&](SharedText value) { power_changed(fx, std::move(value)); };
   change(std::make_shared<const std::string>("true"));
   REQUIRE(subscriber.wait_for(1));
   CHECK(subscriber.messages()[0].payload == "true");
@@ -135,15 +138,7 @@ TEST_CASE("a variable deleted while the broker was away is cleared at the next c
   REQUIRE(wait_until([&] { return !connected(); }));
   // The driver deletes the variable (the recorder hands the upstream the change).
   fx.api.on_io([&] { fx.api.runtime().state().erase("mod-b", "power"); });
-  fx.with_upstream([&](Upstream& up) {
-    up.status_changed({.sys = "sys-1",
-                       .mod = "Display",
-                       .index = 2,
-                       .module_id = "mod-b",
-                       .name = "power",
-                       .value = nullptr,
-                       .ts = 3.5});
-  });
+  power_changed(fx, nullptr);
   fx.broker.start();
   REQUIRE(wait_until([&] { return connected(); }, std::chrono::seconds(10)));
   wait_published_before_drain(fx);
