@@ -18,15 +18,37 @@ class CmdClient {
   explicit CmdClient(UpstreamFixture& fx) : subscriber_(io_, test_mqtt_options(fx.broker)) {
     REQUIRE(subscriber_.subscribe(kResp));
     REQUIRE(wait_until([&] { return fx.upstream->connected(); }));
+    // connected() is the CONNACK: the upstream's SUBSCRIBE to cmd may still be on its way,
+    // and a request the broker gets before it reaches nobody. Probe until one is answered;
+    // answers to probes (their id is "probe") are not the tests' answers.
+    const auto answered = [&] { return subscriber_.messages().size() > answers().size(); };
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!answered() && std::chrono::steady_clock::now() < deadline) {
+      REQUIRE(publish_and_wait(io_, subscriber_.client(), kCmd, kProbe) == true);
+      run_until(io_, answered, 500ms);
+    }
+    REQUIRE(answered());
   }
   Json request(const std::string& payload) {
-    const auto before = subscriber_.messages().size();
+    const auto before = answers().size();
     REQUIRE(publish_and_wait(io_, subscriber_.client(), kCmd, payload) == true);
-    REQUIRE(subscriber_.wait_for(before + 1));
-    return Json::parse(subscriber_.messages()[before].payload);
+    REQUIRE(run_until(io_, [&] { return answers().size() > before; }));
+    return answers()[before];
   }
 
  private:
+  static constexpr const char* kProbe = R"({"id": "probe", "cmd": "probe"})";
+
+  std::vector<Json> answers() const {
+    std::vector<Json> out;
+    for (const auto& message : subscriber_.messages()) {
+      auto answer = Json::parse(message.payload, nullptr, false);
+      if (!(answer.is_object() && answer.value("id", Json()) == "probe"))
+        out.push_back(std::move(answer));
+    }
+    return out;
+  }
+
   boost::asio::io_context io_;
   MqttTestSubscriber subscriber_;
 };
