@@ -34,10 +34,7 @@ void ServiceNotifier::ready() {
   // One datagram, so systemd never shows the service ready without its status.
   if (!sd_notify("READY=1\nSTATUS=" + last_status_)) return;  // not under systemd
   if (watchdog_every_) feed_watchdog();
-  status_timer_.expires_after(kStatusEvery);
-  status_timer_.async_wait([this](const error_code& ec) {
-    if (!ec) refresh_status();
-  });
+  schedule_status();
 }
 
 void ServiceNotifier::stopping() {
@@ -61,6 +58,10 @@ void ServiceNotifier::refresh_status() {
     sd_notify("STATUS=" + status);
     last_status_ = std::move(status);
   }
+  schedule_status();
+}
+
+void ServiceNotifier::schedule_status() {
   status_timer_.expires_after(kStatusEvery);
   status_timer_.async_wait([this](const error_code& ec) {
     if (!ec) refresh_status();

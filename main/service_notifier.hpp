@@ -39,6 +39,7 @@ class ServiceNotifier {
  private:
   void feed_watchdog();
   void refresh_status();
+  void schedule_status();
 
   Summary summary_;
   asio::steady_timer watchdog_;

@@ -78,4 +78,16 @@ std::vector<nlohmann::json> payloads(const MqttTestSubscriber& sub, const std::s
   return out;
 }
 
+bool wait_online(boost::asio::io_context& io, const MqttTestSubscriber& sub, bool online,
+                 std::optional<std::int64_t> epoch) {
+  return pump(
+      io,
+      [&] {
+        const auto said = payloads(sub, "roomd/room-9/online");
+        return !said.empty() && said.back()["online"] == online &&
+               (!epoch || said.back()["epoch"] == *epoch);
+      },
+      std::chrono::seconds(30));
+}
+
 }  // namespace roomd::test

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -38,6 +39,10 @@ nlohmann::json outbox_report(int port);
 std::vector<std::int64_t> stored_seqs(const std::string& db_path, std::int64_t epoch);
 std::string integrity(const std::string& db_path);
 std::vector<nlohmann::json> payloads(const MqttTestSubscriber& sub, const std::string& topic);
+// Runs `io` until the last message on room-9's online topic says `online` (of `epoch`, when
+// given); false after 30 s.
+bool wait_online(boost::asio::io_context& io, const MqttTestSubscriber& sub, bool online,
+                 std::optional<std::int64_t> epoch = std::nullopt);
 
 // Runs `io` until `done()` or the deadline; the subscriber's client delivers on it.
 template <class Done>

@@ -108,13 +108,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
     roomd.kill_hard();
   }
   // The will said the box went away.
-  CHECK(pump(
-      io,
-      [&] {
-        auto online = payloads(sub, "roomd/room-9/online");
-        return !online.empty() && online.back()["online"] == false;
-      },
-      std::chrono::seconds(30)));
+  CHECK(wait_online(io, sub, false));
 
   RoomdProcess roomd({"run", "--config", config});
   REQUIRE(api_port(roomd) > 0);
@@ -136,13 +130,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
   for (const auto& record : payloads(sub, events)) CHECK(record["box"] == "room-9");
 
   // Online again, in the new epoch, and a request on cmd is answered on resp.
-  CHECK(pump(
-      io,
-      [&] {
-        auto online = payloads(sub, "roomd/room-9/online");
-        return !online.empty() && online.back()["online"] == true && online.back()["epoch"] == 2;
-      },
-      std::chrono::seconds(30)));
+  CHECK(wait_online(io, sub, true, 2));
   sub.client().publish("roomd/room-9/cmd",
                        R"({"id": 77, "cmd": "exec", "sys": "sys-9", "mod": "System", "index": 1,
                            "name": "volume", "args": [12]})",
@@ -166,13 +154,7 @@ TEST_CASE("roomd run forwards to a broker and a kill -9 loses nothing committed"
       std::chrono::seconds(30)));
   // A clean stop says offline itself.
   CHECK(roomd.stop() == 0);
-  CHECK(pump(
-      io,
-      [&] {
-        auto online = payloads(sub, "roomd/room-9/online");
-        return !online.empty() && online.back()["online"] == false && online.back()["epoch"] == 2;
-      },
-      std::chrono::seconds(30)));
+  CHECK(wait_online(io, sub, false, 2));
 }
 
 TEST_CASE("kill -9 five times with the broker up in some cycles and down in others",

@@ -106,13 +106,7 @@ TEST_CASE("roomd run reaches a TLS broker with a client certificate and the test
   INFO(out);
   CHECK(out.find("connected to MQTT broker 127.0.0.1:" + std::to_string(broker.tls_port()) +
                  " (MQTT 3.1.1, TLS)") != std::string::npos);
-  CHECK(pump(
-      io,
-      [&] {
-        auto online = payloads(sub, "roomd/room-9/online");
-        return !online.empty() && online.back()["online"] == true;
-      },
-      std::chrono::seconds(30)));
+  CHECK(wait_online(io, sub, true));
 }
 
 TEST_CASE("roomd run with the wrong CA for its broker says so once and goes on serving",
