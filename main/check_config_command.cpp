@@ -5,13 +5,16 @@
 
 namespace roomd::cli {
 
-std::optional<Config> load_checked(const std::string& path, DriverRegistry& registry) {
+ConfigResult check_config_file(const std::string& path, DriverRegistry& registry) {
   auto result = load_config_file(path);
-  auto errors = result.errors;
-  if (result.config) {
-    auto more = check_modules(*result.config, registry);
-    errors.insert(errors.end(), more.begin(), more.end());
-  }
+  if (result.config) result.errors = check_modules(*result.config, registry);
+  if (!result.errors.empty()) result.config.reset();
+  return result;
+}
+
+std::optional<Config> load_checked(const std::string& path, DriverRegistry& registry) {
+  auto result = check_config_file(path, registry);
+  const auto& errors = result.errors;
   if (errors.empty()) return result.config;
   std::fprintf(stderr, "%s: %zu problem%s\n", path.c_str(), errors.size(),
                errors.size() == 1 ? "" : "s");

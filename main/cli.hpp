@@ -41,7 +41,9 @@ class Args {
 // Parses a whole decimal integer within [min, max].
 std::optional<int> parse_int(std::string_view text, int min, int max);
 
-// Loads a config and checks it against the drivers; prints every problem to stderr.
+// Loads a config and checks it against the drivers: the config, or every problem.
+ConfigResult check_config_file(const std::string& path, DriverRegistry& registry);
+// The same, printing every problem to stderr.
 std::optional<Config> load_checked(const std::string& path, DriverRegistry& registry);
 
 int run(const Args& args);

@@ -1,4 +1,5 @@
 #include "main/cli.hpp"
+#include "main/config_reload.hpp"
 #include "main/device_links.hpp"
 #include "main/file_limit.hpp"
 #include "main/service_notifier.hpp"
@@ -66,6 +67,7 @@ int run(const Args& args) {
     return kFailure;
   }
 
+  ConfigReload reload(*path, args.value("--state-dir"), registry, runtime, api, upstream);
   ServiceNotifier systemd(io, [&] {
     std::optional<std::uint64_t> pending;
     if (auto* outbox = upstream.outbox()) pending = outbox->stats().pending;
@@ -88,7 +90,9 @@ int run(const Args& args) {
   std::function<void(const error_code&, int)> on_signal = [&](const error_code& ec, int signo) {
     if (ec) return;
     if (signo == SIGHUP) {
-      log.warn("SIGHUP: config reload is not supported yet; restart the service to apply changes");
+      systemd.reloading();
+      reload.run();
+      systemd.reloaded();
       signals.async_wait(on_signal);
       return;
     }

@@ -5,6 +5,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <ctime>
+
 namespace roomd {
 
 namespace {
@@ -35,6 +37,19 @@ void ServiceNotifier::ready() {
   if (!sd_notify("READY=1\nSTATUS=" + last_status_)) return;  // not under systemd
   if (watchdog_every_) feed_watchdog();
   schedule_status();
+}
+
+void ServiceNotifier::reloading() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  const auto usec = static_cast<std::uint64_t>(now.tv_sec) * 1000000u +
+                    static_cast<std::uint64_t>(now.tv_nsec) / 1000u;
+  sd_notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec) + "\nSTATUS=reloading");
+}
+
+void ServiceNotifier::reloaded() {
+  last_status_ = summary_();
+  sd_notify("READY=1\nSTATUS=" + last_status_);
 }
 
 void ServiceNotifier::stopping() {

@@ -33,6 +33,10 @@ class ServiceNotifier {
 
   // READY=1 and the first STATUS; starts feeding the watchdog and refreshing the status.
   void ready();
+  // RELOADING=1 as a reload starts (with MONOTONIC_USEC, which Type=notify-reload needs), and
+  // READY=1 with the status once it ended, applied or not.
+  void reloading();
+  void reloaded();
   // STOPPING=1; the watchdog and the status stop (systemd's stop timeout now applies).
   void stopping();
 

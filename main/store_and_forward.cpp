@@ -57,6 +57,11 @@ StoreAndForward::~StoreAndForward() {
   stop();
 }
 
+void StoreAndForward::modules_changed(const std::vector<std::string>& removed) {
+  if (recorder_) recorder_->refresh_addresses();
+  if (upstream_) upstream_->modules_removed(removed);
+}
+
 void StoreAndForward::stop_upstream() {
   if (upstream_) upstream_->stop();
 }

@@ -8,6 +8,8 @@
 #include "runtime/log.hpp"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace roomd {
 
@@ -30,6 +32,8 @@ class StoreAndForward {
   // After the runtime's modules stopped: commits what is queued.
   void stop();
   Outbox* outbox() { return outbox_.get(); }
+  // On the event loop, after a config reload changed the modules or systems.
+  void modules_changed(const std::vector<std::string>& removed);
 
  private:
   RequestCore& core_;

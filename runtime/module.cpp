@@ -80,6 +80,20 @@ void Module::stop() {
   });
 }
 
+void Module::retire(bool forget_state, std::function<void()> unloaded) {
+  asio::dispatch(strand_, [this, forget_state, unloaded = std::move(unloaded)] {
+    restart_timer_.cancel();
+    unload("module removed by a config reload");
+    run_state_ = ModuleRunState::stopped;
+    retired_ = true;
+    if (forget_state) {
+      const auto variables = state_.module_state(config_.id);
+      for (const auto& [name, value] : variables.items()) state_.erase(config_.id, name);
+    }
+    if (unloaded) unloaded();
+  });
+}
+
 namespace {
 
 // Holds the driver instance for as long as one of its coroutines runs.
@@ -130,6 +144,7 @@ Task<void> Module::finish_load(Driver& driver, std::uint64_t generation) {
 }
 
 void Module::load() {
+  if (retired_) return;
   run_state_ = ModuleRunState::starting;
   loaded_at_ = Clock::now();
   try {
@@ -183,6 +198,8 @@ void Module::unload(const std::string& reason) {
   link_up_ = false;
   online_ = false;
   // Coroutines still suspended hold their own reference and end on the cancellations above.
+  driver_left_ = instance_;
+  queue_left_ = queue_;
   instance_.reset();
   queue_.reset();
   transport_.reset();
@@ -221,6 +238,8 @@ void Module::set_online(bool online) {
 }
 
 void Module::set_status(std::string_view name, Json value) {
+  // A coroutine of a retired module that ran on after its unload: its variables are gone.
+  if (retired_) return;
   if (log_.enabled(LogLevel::debug)) {
     auto text = to_text(value);
     if (state_.set(config_.id, name, std::move(value))) log_.debug("status ", name, " = ", text);

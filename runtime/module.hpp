@@ -17,6 +17,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -63,6 +64,13 @@ class Module final : public ModuleContext {
 
   void start();  // posts the load to the module's strand
   void stop();   // posts the unload; no restart afterwards
+  // A live reload took the module out (removed, or replaced by a changed one): unloads it on
+  // its strand, then erases its status variables when `forget_state` (subscribers see null),
+  // then runs `unloaded` there. Nothing it does afterwards reaches the state store.
+  void retire(bool forget_state, std::function<void()> unloaded);
+  // True once a retired module's driver and its coroutines are gone, so nothing of it is left
+  // to run: it may be destroyed after one more turn of its strand.
+  bool drained() const { return retired_ && driver_left_.expired() && queue_left_.expired(); }
 
   // Runs a method on the module's strand; await it from any executor.
   // Throws BadArguments (unknown method, bad args) or RequestFailed.
@@ -131,6 +139,10 @@ class Module final : public ModuleContext {
 
   std::shared_ptr<Driver> instance_;
   std::shared_ptr<CommandQueue> queue_;
+  // Held by coroutines that may outlive an unload; drained() watches them go.
+  std::weak_ptr<Driver> driver_left_;
+  std::weak_ptr<CommandQueue> queue_left_;
+  std::atomic<bool> retired_ = false;  // set on the strand, read by whoever reaps it
   std::unique_ptr<Transport> transport_;
   std::unique_ptr<Tokenizer> tokenizer_;
   std::vector<std::shared_ptr<asio::steady_timer>> timers_;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "config/config_diff.hpp"
 #include "runtime/device_links.hpp"
 #include "runtime/driver_registry.hpp"
 #include "runtime/log.hpp"
@@ -12,6 +13,7 @@
 #include "runtime/state_store.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <map>
 #include <memory>
@@ -44,6 +46,14 @@ class ModuleManager final : public ModuleDirectory {
 
   void start_all();
   void stop_all();
+  // A live reload: `next` passed check_modules with the same registry, `diff` is
+  // diff_configs(running, next). Removed and changed modules are unloaded (a removed one's
+  // status variables erased, so their subscribers see null; a changed one's too when its
+  // driver changed), changed and added ones start anew (a changed one once its predecessor
+  // let go of the device), unchanged ones run on untouched; the systems are rebuilt. A
+  // retired module is destroyed once nothing of it runs any more.
+  void reload(const Config& next, const ConfigDiff& diff);
+  std::size_t retiring() const { return retiring_.size(); }
 
   Module* module(std::string_view id) const;
   const std::vector<std::unique_ptr<Module>>& modules() const { return modules_; }
@@ -61,9 +71,20 @@ class ModuleManager final : public ModuleDirectory {
 
  private:
   ModbusLink modbus_link(const TransportConfig& transport, const DriverInfo& info);
+  std::unique_ptr<Module> make_module(const ModuleConfig& config,
+                                      const std::vector<std::string>& driver_path);
+  void build_systems(const std::vector<SystemConfig>& systems);
+  void retire(std::unique_ptr<Module> module, bool forget_state, Module* successor);
+  void reap();
 
-  std::unique_ptr<DeviceLinks> links_;  // declared first: modules on a bus go before the bus
+  asio::io_context& io_;
+  DriverRegistry& registry_;
+  StateStore& state_;
+  LogHub& logs_;
+  std::unique_ptr<DeviceLinks> links_;  // before the modules: modules on a bus go before it
   std::vector<std::unique_ptr<Module>> modules_;
+  std::vector<std::unique_ptr<Module>> retiring_;
+  asio::steady_timer reaper_;
   std::vector<System> systems_;
   EventListener events_;
 };

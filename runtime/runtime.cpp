@@ -44,6 +44,22 @@ void Runtime::stop() {
   modules_->stop_all();
 }
 
+ConfigDiff Runtime::reload(Config next) {
+  auto diff = diff_configs(config_, next);
+  // What is still running of these until the next start, so a later reload names them again.
+  next.box.id = config_.box.id;
+  next.box.state_dir = config_.box.state_dir;
+  auto keys = std::move(next.api.keys);
+  next.api = config_.api;
+  next.api.keys = std::move(keys);
+  next.driver_path = config_.driver_path;
+  next.upstream = config_.upstream;
+  if (diff.modules_changed() || diff.systems_changed) modules_->reload(next, diff);
+  if (diff.log_level_changed) logs_.set_global_level(next.log_level);
+  config_ = std::move(next);
+  return diff;
+}
+
 void Runtime::flush() {
   persistence_->flush();
 }

@@ -32,6 +32,11 @@ class Runtime {
   // Stops the modules (their unload runs on the io_context) and flushes the state to disk.
   void stop();
   void flush();
+  // A live reload (SIGHUP) to `next`, which passed parse_config and check_modules: the
+  // modules added, removed or changed are started or stopped (ModuleManager::reload), the
+  // log level and the box's name apply at once, the API keys are the caller's to apply. What
+  // only a restart applies (needs_restart in the answer) keeps its running value in config().
+  ConfigDiff reload(Config next);
 
   const Config& config() const { return config_; }
   LogHub& logs() { return logs_; }

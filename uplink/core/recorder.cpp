@@ -10,9 +10,16 @@
 namespace roomd {
 
 Recorder::Recorder(RequestCore& core, Outbox& outbox) : core_(core), outbox_(outbox) {
+  refresh_addresses();
+}
+
+void Recorder::refresh_addresses() {
+  // A module in several systems goes by its first.
+  std::map<std::string, Address, std::less<>> current;
   for (const auto& sys : core_.runtime.modules().systems())
     for (const auto& m : sys.modules)
-      addresses_.try_emplace(m.module->module_id(), Address{sys.id, m.name, m.index});
+      current.try_emplace(m.module->module_id(), Address{sys.id, m.name, m.index});
+  for (auto& [id, address] : current) addresses_.insert_or_assign(id, std::move(address));
 }
 
 Recorder::~Recorder() {

@@ -40,6 +40,9 @@ class Recorder {
   void stop();
 
   void record_exec(const ExecAudit& audit);
+  // After a config reload: the addresses of modules added or moved. A removed module keeps
+  // its address, so the null of each of its erased variables still reaches its topic.
+  void refresh_addresses();
 
  private:
   struct Address {

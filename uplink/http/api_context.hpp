@@ -12,6 +12,7 @@
 #include "uplink/http/front_end.hpp"
 #include "uplink/http/live_session.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -23,6 +24,7 @@ struct ApiContext : RequestCore {
   ApiContext(Runtime& runtime, Executor strand)
       : RequestCore(runtime, std::move(strand)),
         keys(config.keys),
+        key_configs(config.keys),
         limits(std::make_shared<ConnectionLimits>(config.max_connections,
                                                   config.max_connections_per_address)) {}
 
@@ -31,6 +33,20 @@ struct ApiContext : RequestCore {
   }
 
   ApiKeys keys;
+  std::vector<ApiKeyConfig> key_configs;  // what `keys` was made from
+
+  // A reload's keys: every request from now on is checked against them. Answers the ids of
+  // the keys removed or changed, whose open sessions must present their key again.
+  std::vector<std::string> replace_keys(const std::vector<ApiKeyConfig>& next) {
+    std::vector<std::string> gone;
+    for (const auto& old : key_configs) {
+      const bool kept = std::find(next.begin(), next.end(), old) != next.end();
+      if (!kept) gone.push_back(old.id);
+    }
+    keys = ApiKeys(next);
+    key_configs = next;
+    return gone;
+  }
   std::shared_ptr<ConnectionLimits> limits;
 
   // The dialects, asked in the order they were mounted.

@@ -228,6 +228,20 @@ std::uint16_t ApiServer::port() const {
   return impl_->port;
 }
 
+std::size_t ApiServer::replace_keys(const std::vector<ApiKeyConfig>& keys) {
+  auto& context = *impl_->context;
+  const auto gone = context.replace_keys(keys);
+  std::size_t revoked = 0;
+  for (auto& session : impl_->live_sessions()) {
+    if (std::find(gone.begin(), gone.end(), session->key_id()) == gone.end()) continue;
+    session->revoke();
+    ++revoked;
+  }
+  if (context.keys.empty())
+    context.log.warn("api.keys is empty: every WebSocket and REST request will get 401");
+  return revoked;
+}
+
 std::size_t ApiServer::open_sessions() const {
   return impl_->context->sessions.size();
 }

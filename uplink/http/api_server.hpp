@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace roomd {
 
@@ -40,6 +41,9 @@ class ApiServer {
   void stop();
   std::uint16_t port() const;
 
+  // A config reload's keys (ApiContext::replace_keys); the open sessions of keys removed or
+  // changed are closed (1008) to present their key again. Answers how many were.
+  std::size_t replace_keys(const std::vector<ApiKeyConfig>& keys);
   std::size_t open_sessions() const;
   std::size_t queued_bytes() const;  // outbound bytes waiting, over every connection
   ApiContext& context();

@@ -50,6 +50,11 @@ void HaDiscovery::status_changed(const StatusChange& change) {
     if (placed.member.module_id == change.module_id) return publish(placed);
 }
 
+void HaDiscovery::forget(const std::string& module_id) {
+  known_.erase(module_id);
+  if (current_.erase(topic(module_id))) client_.publish(topic(module_id), "", 1, true);
+}
+
 void HaDiscovery::publish(const PlacedModule& placed) {
   const auto& module_id = placed.member.module_id;
   const auto state = core_.module_state(*placed.member.module);

@@ -32,6 +32,8 @@ class HaDiscovery {
   bool on_message(const MqttMessage& message);
   // While connected: a variable its module's config does not know yet republishes the config.
   void status_changed(const StatusChange& change);
+  // While connected: a module taken out by a config reload; its config is cleared.
+  void forget(const std::string& module_id);
 
   std::string topic(const std::string& module_id) const;
   // The device config of one module: its current status variables, each a component (see

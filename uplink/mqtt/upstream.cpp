@@ -164,6 +164,11 @@ void Upstream::publish_state(const std::string& sys, const std::string& mod, int
   client_->publish(topics_.state(sys, mod, index, name), std::move(value), 1, true);
 }
 
+void Upstream::modules_removed(const std::vector<std::string>& module_ids) {
+  if (stopped_ || !discovery_ || !client_->connected()) return;  // the next connect clears them
+  for (const auto& id : module_ids) discovery_->forget(id);
+}
+
 void Upstream::status_changed(const StatusChange& change) {
   // Modules in no system have no topic.
   if (change.sys.empty() || stopped_) return;

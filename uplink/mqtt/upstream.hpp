@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace roomd {
 
@@ -44,6 +45,9 @@ class Upstream {
   // On core->strand, for every status change: while connected, its retained state topic
   // takes the new value (an empty retained message when the variable was deleted).
   void status_changed(const StatusChange& change);
+  // On core->strand, after a config reload removed modules: their discovery configs are
+  // cleared (their state topics clear as their variables are erased).
+  void modules_removed(const std::vector<std::string>& module_ids);
 
   // From any thread, for /metrics and the outbox endpoint.
   bool connected() const;

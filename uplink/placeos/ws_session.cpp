@@ -23,7 +23,8 @@ WsSession::WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, Connec
       slot_(std::move(slot)),
       ws_(std::move(socket)),
       cut_timer_(ws_.get_executor()),
-      peer_(std::move(peer)) {
+      peer_(std::move(peer)),
+      key_id_(grant.key_id) {
   control_ = std::make_unique<placeos::ControlSession>(
       keep_, Caller{std::move(grant), peer_, "WebSocket", ws_.get_executor()}, *this);
 }
@@ -232,6 +233,15 @@ void WsSession::shutdown() {
   closing_ = true;
   queue_.clear();
   close_with(websocket::close_code::going_away);
+}
+
+void WsSession::revoke() {
+  if (closing_) return;
+  api_.log.info("closing the WebSocket of ", peer_, ": its API key ", key_id_,
+                " was changed or removed by a config reload");
+  closing_ = true;
+  queue_.clear();
+  close_with(websocket::close_code::policy_error);
 }
 
 void WsSession::finish() {

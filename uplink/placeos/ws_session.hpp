@@ -34,6 +34,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
   void shutdown() override;
   void check_backlog(Clock::time_point now) override;
   std::size_t queued_bytes() const override { return queue_.bytes(); }
+  const std::string& key_id() const override { return key_id_; }
+  void revoke() override;
 
   // ControlOutput
   void send(std::string message) override;
@@ -60,6 +62,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
   websocket::stream<CorkedStream> ws_;
   asio::steady_timer cut_timer_;  // ends a slow client whose last write never completes
   std::string peer_;
+  std::string key_id_;
   std::unique_ptr<placeos::ControlSession> control_;
   beast::flat_buffer buffer_;
   OutboundQueue queue_;   // not yet handed to the stream
