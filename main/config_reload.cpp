@@ -62,8 +62,9 @@ bool ConfigReload::run() {
   if (!diff.changed.empty()) add(listed("restarted with new settings", diff.changed));
   if (diff.systems_changed) add("systems updated");
   if (diff.keys_changed)
-    add("API keys updated (" + std::to_string(revoked) + " WebSocket" + (revoked == 1 ? "" : "s") +
-        " of changed or removed keys closed)");
+    add(revoked == 0 ? std::string("API keys updated")
+                     : "API keys updated (" + std::to_string(revoked) + " WebSocket" +
+                           (revoked == 1 ? "" : "s") + " of changed or removed keys closed)");
   if (diff.log_level_changed)
     add("log level now " + std::string(to_string(runtime_.config().log_level)));
   log_.info("config reloaded: ", applied.empty() ? "nothing to apply" : applied);

@@ -69,6 +69,19 @@ void LogHub::set_global_level(LogLevel level) {
   global_ = level;
 }
 
+void LogHub::reconfigure(LogLevel global,
+                         const std::map<std::string, LogLevel, std::less<>>& configured) {
+  std::lock_guard lock(mutex_);
+  global_ = global;
+  for (auto& [id, channel] : channels_) {
+    if (restored_.contains(id)) continue;
+    auto it = configured.find(id);
+    std::lock_guard channel_lock(channel->mutex_);
+    channel->persistent_ = it == configured.end() ? global : it->second;
+    channel->recompute_locked();
+  }
+}
+
 LogLevel LogHub::global_level() const {
   std::lock_guard lock(mutex_);
   return global_;

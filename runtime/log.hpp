@@ -70,6 +70,9 @@ class LogHub {
   LogHub& operator=(const LogHub&) = delete;
 
   void set_global_level(LogLevel level);
+  // A config reload's levels: every channel whose level was not set at runtime (an admin's
+  // choice wins, as at start) takes its configured level, or the global one.
+  void reconfigure(LogLevel global, const std::map<std::string, LogLevel, std::less<>>& configured);
   LogLevel global_level() const;
 
   // Creates the module's channel, or returns the existing one. `configured` is the config's

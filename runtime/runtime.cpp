@@ -3,6 +3,7 @@
 #include "runtime/state_persistence.hpp"
 
 #include <filesystem>
+#include <map>
 
 namespace roomd {
 
@@ -55,7 +56,10 @@ ConfigDiff Runtime::reload(Config next) {
   next.driver_path = config_.driver_path;
   next.upstream = config_.upstream;
   if (diff.modules_changed() || diff.systems_changed) modules_->reload(next, diff);
-  if (diff.log_level_changed) logs_.set_global_level(next.log_level);
+  std::map<std::string, LogLevel, std::less<>> levels;
+  for (const auto& module : next.modules)
+    if (module.log_level) levels.emplace(module.id, *module.log_level);
+  logs_.reconfigure(next.log_level, levels);
   config_ = std::move(next);
   return diff;
 }

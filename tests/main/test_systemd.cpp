@@ -4,6 +4,7 @@
 // SIGTERM; the stop is graceful: WebSocket clients get a close frame with 1001 (going away),
 // the outbox keeps what was committed, and the process exits 0.
 #include "runtime/database.hpp"
+#include "tests/main/notify_socket.hpp"
 #include "tests/main/roomd_process.hpp"
 #include "tests/support/free_port.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -25,51 +26,6 @@ namespace roomd::test {
 namespace {
 
 constexpr const char* kKey = "systemd-test-admin";
-
-// The datagram socket systemd listens on; `name` starting with '@' is abstract.
-class NotifySocket {
- public:
-  explicit NotifySocket(const std::string& name) : name_(name) {
-    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    std::memcpy(addr.sun_path, name.data(), name.size());
-    if (name[0] == '@') addr.sun_path[0] = '\0';
-    const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + name.size());
-    bound_ = bind(fd_, reinterpret_cast<const sockaddr*>(&addr), len) == 0;
-  }
-  ~NotifySocket() { close(fd_); }
-  bool bound() const { return bound_; }
-  std::string env() const { return "NOTIFY_SOCKET=" + name_; }
-
-  // The next line (one assignment) starting with `prefix`, skipping others; "" on timeout.
-  std::string next(const std::string& prefix,
-                   std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (true) {
-      while (!lines_.empty()) {
-        auto line = lines_.front();
-        lines_.erase(lines_.begin());
-        if (line.rfind(prefix, 0) == 0) return line;
-      }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      pollfd ready{.fd = fd_, .events = POLLIN, .revents = 0};
-      if (left.count() <= 0 || poll(&ready, 1, static_cast<int>(left.count())) != 1) return "";
-      char datagram[4096];
-      const auto n = recv(fd_, datagram, sizeof datagram, 0);
-      if (n <= 0) return "";
-      std::istringstream in(std::string(datagram, static_cast<std::size_t>(n)));
-      for (std::string line; std::getline(in, line);) lines_.push_back(line);
-    }
-  }
-
- private:
-  std::string name_;
-  int fd_ = -1;
-  bool bound_ = false;
-  std::vector<std::string> lines_;
-};
 
 // A room module (connected: it has no device) and a projector nothing answers for.
 std::string write_config(const TempDir& dir, int port) {

@@ -62,11 +62,16 @@ TEST_CASE("a reload keeps clients: unchanged bindings notify on and a removed mo
   next.modules.push_back(
       {"mod-d", "api_test_display", "Display", {}, Json::object(), {}, "modules[3]"});
   next.systems[0].modules.push_back("mod-d");
+  next.log_level = LogLevel::warn;
   const auto diff = reload(api, next);
   CHECK(diff.removed == std::vector<std::string>{"mod-b"});
   CHECK(diff.changed == std::vector<std::string>{"mod-c"});
   CHECK(diff.added == std::vector<std::string>{"mod-d"});
   CHECK(diff.systems_changed);
+  CHECK(diff.log_level_changed);
+  // Levels follow the file: the module's own, or the box's.
+  CHECK(api.runtime().logs().persistent_level("mod-c") == LogLevel::debug);
+  CHECK(api.runtime().logs().persistent_level("mod-a") == LogLevel::warn);
 
   // The removed module's binding hears null, on the same connection.
   const auto gone = client.read_json();

@@ -100,3 +100,25 @@ TEST_CASE("Home Assistant discovery: a variable that appears later republishes i
   CHECK(a.at("cmps").at("volume").at("state_topic") == kBase + "/state/sys-1/Display_1/volume");
   CHECK(a.at("cmps").contains("power"));
 }
+
+TEST_CASE("Home Assistant discovery: a module a config reload removed is cleared at once") {
+  UpstreamFixture fx;
+  fx.config.discovery = "homeassistant";
+  fx.api.set_status("mod-b", "power", true);
+  boost::asio::io_context io;
+  MqttTestSubscriber ha(io, test_mqtt_options(fx.broker));
+  REQUIRE(ha.subscribe(kDevices + "mod-b/config"));
+  fx.start();
+  REQUIRE(run_until(io, [&] {
+    const auto* config = last_on(ha.messages(), kDevices + "mod-b/config");
+    return config && !config->payload.empty();
+  }));
+
+  auto next = fx.api.runtime().config();
+  std::erase_if(next.modules, [](const ModuleConfig& m) { return m.id == "mod-b"; });
+  std::erase(next.systems[0].modules, "mod-b");
+  fx.api.on_io([&] { fx.api.runtime().reload(next); });
+  fx.with_upstream([](Upstream& up) { up.modules_removed({"mod-b"}); });
+  CHECK(run_until(
+      io, [&] { return last_on(ha.messages(), kDevices + "mod-b/config")->payload.empty(); }));
+}
