@@ -51,7 +51,8 @@ class ModuleManager final : public ModuleDirectory {
   // status variables erased, so their subscribers see null; a changed one's too when its
   // driver changed), changed and added ones start anew (a changed one once its predecessor
   // let go of the device), unchanged ones run on untouched; the systems are rebuilt. A
-  // retired module is destroyed once nothing of it runs any more.
+  // retired module is destroyed once nothing of it runs any more. Call it on the thread that
+  // runs the modules (roomd runs one): modules read the systems while they run.
   void reload(const Config& next, const ConfigDiff& diff);
   std::size_t retiring() const { return retiring_.size(); }
 
