@@ -81,13 +81,15 @@ DriverInfo ExtronSis::info() {
 }
 
 void ExtronSis::expose(Methods<ExtronSis>& m) {
-  m.method("tie", &ExtronSis::tie, {"input", "output", Param("layer", "all")})
+  m.method("tie", &ExtronSis::tie,
+           {Param("input", Range{0, kMaxChannel}), Param("output", Range{1, kMaxChannel}),
+            Param("layer", "all")})
       .sets("ties")
       .describe("tie an input to an output on layer all, video or audio (input 0 unties)");
-  m.method("switch_to", &ExtronSis::switch_to, {"input"})
+  m.method("switch_to", &ExtronSis::switch_to, {Param("input", Range{0, kMaxChannel})})
       .sets("input")
       .describe("tie an input to all outputs (simple switchers)");
-  m.method("volume", &ExtronSis::volume, {"level"})
+  m.method("volume", &ExtronSis::volume, {Param("level", Range{0, 100})})
       .sets("volume")
       .describe("set the volume, 0-100 (mapped to volume_min-volume_max)");
   m.method("mute", &ExtronSis::mute, {"on"}).sets("mute").describe("audio mute on or off");
@@ -134,11 +136,6 @@ Task<Json> ExtronSis::tie(int input, int output, std::string layer) {
         "tie(input: integer, output: integer, layer: string): layer must be all, video or "
         "audio, got \"" +
         layer + "\"");
-  if (input < 0 || input > kMaxChannel || output < 1 || output > kMaxChannel)
-    throw BadArguments(
-        "tie(input: integer, output: integer, layer: string): input must be 0-999 (0 unties) "
-        "and output 1-999, got input " +
-        std::to_string(input) + ", output " + std::to_string(output));
   auto bytes = tie_command({.output = output, .input = input, .layer = *code});
   // Named per output and layer: a newer tie of the same output replaces a queued older one,
   // ties of other outputs do not.
@@ -151,9 +148,6 @@ Task<Json> ExtronSis::tie(int input, int output, std::string layer) {
 }
 
 Task<int> ExtronSis::switch_to(int input) {
-  if (input < 0 || input > kMaxChannel)
-    throw BadArguments("switch_to(input: integer): input must be 0-999, got " +
-                       std::to_string(input));
   auto bytes = tie_command({.input = input});
   std::string name = "switch_to";
   co_await command(std::move(bytes), std::move(name), kUserPriority);
@@ -175,8 +169,6 @@ int ExtronSis::from_device_volume(int value) const {
 }
 
 Task<int> ExtronSis::volume(int level) {
-  if (level < 0 || level > 100)
-    throw BadArguments("volume(level: integer): level must be 0-100, got " + std::to_string(level));
   auto bytes = std::to_string(to_device_volume(level)) + "V";
   std::string name = "volume";
   co_await command(std::move(bytes), std::move(name), kUserPriority);

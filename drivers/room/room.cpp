@@ -89,8 +89,10 @@ DriverInfo Room::info() {
       {"state", "string", "off, on or presenting"},
       {"active_source", "string", "the source last presented; null when off"},
       {"routes", "object", "the source each display shows: {\"Display_1\": \"laptop\"}"},
-      {"volume", "integer", "room volume last set (0-100)"},
-      {"mute", "boolean", "room mute last set"},
+      {"volume", "integer",
+       "room volume (0-100): the switcher's as it reports it, else the last set; null until known"},
+      {"mute", "boolean",
+       "room mute: the switcher's as it reports it, else the last set; null until known"},
       {"sources", "array", "the source names present() takes, from settings.sources"},
       {"outputs", "object",
        "the switcher output feeding each display, from settings.outputs: {\"Display_1\": 1}"},
@@ -108,7 +110,7 @@ void Room::expose(Methods<Room>& m) {
       .describe(
           "show a source (a name from settings.sources) on every display, or on one "
           "(output: \"Display_2\"): powers on, routes the switcher, selects the display input");
-  m.method("volume", &Room::volume, {"level"})
+  m.method("volume", &Room::volume, {Param("level", Range{0, 100})})
       .sets("volume")
       .describe("room volume 0-100: the switcher's, or every display's when there is none");
   m.method("mute", &Room::mute, {Param("on", true)})
@@ -154,6 +156,16 @@ void Room::discover_peers() {
     auto on_change = [this, key](const Json& value) { on_connected(key, value); };
     watches_.push_back(watch(device.name, device.index, "connected", std::move(on_change)));
   }
+  // The switcher carries the room's audio: what it reports (read at login, changed at its
+  // front panel) is the room's volume and mute, not only what was last set through the room.
+  if (const auto* audio = switcher()) {
+    for (const char* name : {"volume", "mute"}) {
+      auto on_change = [this, name](const Json& value) {
+        if (!value.is_null()) set_status(name, value);
+      };
+      watches_.push_back(watch(audio->name, audio->index, name, std::move(on_change)));
+    }
+  }
 
   // Names in the settings that match no module are typos or modules missing from the
   // system: the room still works for the rest, so say it once at load.
@@ -180,6 +192,9 @@ Task<void> Room::on_load() {
   discover_peers();
   if (status("state").is_null()) set_status("state", "off");
   if (status("active_source").is_null()) set_status("active_source", nullptr);
+  // Null, not absent: a panel bound to them is told at once that they are not known yet.
+  if (status("volume").is_null()) set_status("volume", nullptr);
+  if (status("mute").is_null()) set_status("mute", nullptr);
   if (!status("routes").is_object()) set_status("routes", Json::object());
   co_return;
 }
@@ -294,8 +309,6 @@ Task<Json> Room::present(std::string source, std::optional<std::string> output) 
 }
 
 Task<Json> Room::volume(int level) {
-  if (level < 0 || level > 100)
-    throw BadArguments("volume(level: integer): level must be 0-100, got " + std::to_string(level));
   std::vector<Job> jobs;
   auto targets = switcher() ? std::vector<const Device*>{switcher()} : of_kind({Kind::display});
   for (const auto* device : targets) {

@@ -64,7 +64,9 @@ void SamsungMdc::expose(Methods<SamsungMdc>& m) {
   m.method("switch_to", &SamsungMdc::switch_to, {"input"})
       .sets("input")
       .describe("select an input: " + input_names());
-  m.method("volume", &SamsungMdc::volume, {"level"}).sets("volume").describe("set volume 0-100");
+  m.method("volume", &SamsungMdc::volume, {Param("level", Range{0, 100})})
+      .sets("volume")
+      .describe("set volume 0-100");
   m.method("mute", &SamsungMdc::mute, {Param("on", true)}).sets("mute").describe("mute the sound");
   m.method("status?", &SamsungMdc::query_status)
       .describe("query power, input, volume and mute in one request");
@@ -110,8 +112,6 @@ Task<std::string> SamsungMdc::switch_to(std::string input) {
 }
 
 Task<int> SamsungMdc::volume(int level) {
-  if (level < 0 || level > 100)
-    throw BadArguments("volume(level: integer): level must be 0-100, got " + std::to_string(level));
   auto data = byte_string(level);
   auto value =
       co_await command(kCmdVolume, std::move(data), {.name = "volume", .priority = kUserPriority});

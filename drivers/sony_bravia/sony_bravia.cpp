@@ -119,7 +119,9 @@ void SonyBravia::expose(Methods<SonyBravia>& m) {
   m.method("switch_to", &SonyBravia::switch_to, {"input"})
       .sets("input")
       .describe("select an input: hdmi1-4, composite1, component1, scart1, mirroring1 or pc1");
-  m.method("volume", &SonyBravia::volume, {"level"}).sets("volume").describe("set volume 0-100");
+  m.method("volume", &SonyBravia::volume, {Param("level", Range{0, 100})})
+      .sets("volume")
+      .describe("set volume 0-100");
   m.method("mute", &SonyBravia::mute, {Param("on", true)}).sets("mute").describe("mute the audio");
   m.method("power?", &SonyBravia::query_power).describe("ask the display for its power state");
   m.method("input?", &SonyBravia::query_input).describe("ask the display for its input");
@@ -176,8 +178,6 @@ Task<std::string> SonyBravia::switch_to(std::string input) {
 }
 
 Task<int> SonyBravia::volume(int level) {
-  if (level < 0 || level > 100)
-    throw BadArguments("volume(level: integer): level must be 0-100, got " + std::to_string(level));
   co_await control("VOLU", number_param(level), "volume");
   set_status("volume", level);
   co_return level;

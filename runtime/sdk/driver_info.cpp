@@ -1,6 +1,29 @@
 #include "runtime/sdk/driver_info.hpp"
 
+#include <cmath>
+#include <cstdint>
+
 namespace roomd {
+
+namespace {
+
+// A bound as the driver wrote it: 100 rather than 100.0, so integer fields stay integers.
+Json bound_json(double value) {
+  constexpr double kWholeLimit = 9007199254740992.0;  // 2^53: doubles stay exact below it
+  if (std::floor(value) == value && std::fabs(value) < kWholeLimit)
+    return static_cast<std::int64_t>(value);
+  return value;
+}
+
+}  // namespace
+
+Json Range::to_json() const {
+  return Json::array({bound_json(min), bound_json(max)});
+}
+
+std::string Range::phrase() const {
+  return "from " + bound_json(min).dump() + " to " + bound_json(max).dump();
+}
 
 std::string MethodInfo::signature() const {
   std::string out = name + "(";
@@ -41,6 +64,7 @@ Json to_json(const DriverInfo& info) {
     for (const auto& p : m.params) {
       Json param = {{"name", p.name}, {"type", p.type}};
       if (p.default_value) param["default"] = *p.default_value;
+      if (p.range) param["range"] = p.range->to_json();
       params.push_back(std::move(param));
     }
     Json method = {{"name", m.name}, {"params", std::move(params)}, {"returns", m.returns}};

@@ -42,10 +42,21 @@ struct SettingsProblem {
   std::string message;
 };
 
+// The closed interval a number parameter accepts ("level" 0-100): argument binding refuses
+// anything outside it before the driver runs, and the panel's number fields carry it.
+struct Range {
+  double min = 0;
+  double max = 0;
+  bool contains(double value) const { return value >= min && value <= max; }
+  Json to_json() const;        // [0, 100]: whole numbers as integers
+  std::string phrase() const;  // "from 0 to 100"
+};
+
 struct ParamInfo {
   std::string name;
   std::string type;  // JSON type: boolean, integer, number, string, array, object, any
   std::optional<Json> default_value;
+  std::optional<Range> range;  // integer and number parameters only
 };
 
 struct MethodInfo {

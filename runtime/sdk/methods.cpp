@@ -58,10 +58,32 @@ std::vector<Json> MethodTable::bind_arguments(const MethodInfo& info, const Json
       throw BadArguments(info.signature() + ": missing argument '" + params[i].name + "'");
     values[i] = *params[i].default_value;
   }
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const auto& range = params[i].range;
+    // A value of the wrong type is left to the type check, which names the type expected.
+    if (!range || !values[i].is_number() || range->contains(values[i].get<double>())) continue;
+    throw BadArguments(info.signature() + ": argument '" + params[i].name + "' must be " +
+                       range->phrase() + ", got " + json_excerpt(values[i]));
+  }
   return values;
 }
 
 namespace detail {
+
+void check_ranges(const MethodInfo& info) {
+  for (const auto& param : info.params) {
+    if (!param.range) continue;
+    auto where = "driver method " + info.name + ", parameter '" + param.name + "': ";
+    if (param.type != "integer" && param.type != "number")
+      throw std::logic_error(where + "a range needs a number, not " + param.type);
+    if (param.range->min > param.range->max)
+      throw std::logic_error(where + "range " + param.range->phrase() + " is empty");
+    const auto& fallback = param.default_value;
+    if (fallback && fallback->is_number() && !param.range->contains(fallback->get<double>()))
+      throw std::logic_error(where + "default " + fallback->dump() + " is not " +
+                             param.range->phrase());
+  }
+}
 
 void wrong_type(const MethodInfo& info, std::size_t index, const Json& value) {
   const auto& param = info.params.at(index);

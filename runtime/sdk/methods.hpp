@@ -24,12 +24,17 @@ namespace roomd {
 
 class Driver;
 
+// One parameter as a driver names it: {"on"}, Param("layer", "all") with a default, or
+// Param("level", Range{0, 100}) for a number the device only takes within bounds.
 struct Param {
   Param(const char* n) : name(n) {}  // NOLINT: {"on"} reads like the manual
   Param(std::string n, Json default_value)
       : name(std::move(n)), default_value(std::move(default_value)) {}
+  Param(std::string n, Range range, std::optional<Json> default_value = std::nullopt)
+      : name(std::move(n)), default_value(std::move(default_value)), range(range) {}
   std::string name;
   std::optional<Json> default_value;
+  std::optional<Range> range;
 };
 
 using MethodInvoker = std::function<Task<Json>(Driver&, std::vector<Json>)>;
@@ -44,7 +49,8 @@ class MethodTable {
   const MethodEntry* find(std::string_view name) const;
   std::vector<MethodInfo> infos() const;
   MethodEntry& add(MethodEntry entry);
-  // Matches JSON args (array or object) to the parameters; throws BadArguments.
+  // Matches JSON args (array or object) to the parameters and checks declared ranges;
+  // throws BadArguments.
   static std::vector<Json> bind_arguments(const MethodInfo& info, const Json& args);
 
  private:
@@ -89,6 +95,10 @@ struct JsonTypeName<std::optional<T>> {
 
 // Throws BadArguments naming the parameter and the method's signature.
 [[noreturn]] void wrong_type(const MethodInfo& info, std::size_t index, const Json& value);
+
+// Throws logic_error for a range on a parameter that is no number, or a default outside it:
+// a driver bug, found when the driver is registered rather than when someone calls it.
+void check_ranges(const MethodInfo& info);
 
 template <class T>
 inline constexpr bool kIsOptional = false;
@@ -163,7 +173,9 @@ class Methods {
     entry.info.returns = detail::JsonTypeName<R>::value;
     const char* types[] = {detail::JsonTypeName<std::decay_t<A>>::value..., ""};
     for (std::size_t i = 0; i < params.size(); ++i)
-      entry.info.params.push_back({params[i].name, types[i], params[i].default_value});
+      entry.info.params.push_back(
+          {params[i].name, types[i], params[i].default_value, params[i].range});
+    detail::check_ranges(entry.info);
     auto& stored = table_.add(std::move(entry));
     const MethodInfo* info = &stored.info;
     stored.invoke = [fn, info](Driver& driver, std::vector<Json> values) {

@@ -13,7 +13,7 @@
 
 namespace roomd {
 
-inline constexpr std::uint32_t kDriverAbiVersion = 3;
+inline constexpr std::uint32_t kDriverAbiVersion = 4;
 inline constexpr std::uint32_t kPluginMagic = 0x524f4f4d;  // "ROOM"
 
 struct PluginHeader {

@@ -141,6 +141,12 @@ TEST_CASE("drivers --json lists methods, status and settings", "[cli]") {
   CHECK(power["name"] == "power");
   CHECK(power["params"] == roomd::Json::parse(R"([{"name": "on", "type": "boolean"}])"));
   CHECK(power["returns"] == "boolean");
+  // A declared range is part of the parameter.
+  roomd::Json volume;
+  for (const auto& method : drivers.at(4)["methods"])
+    if (method["name"] == "volume") volume = method;
+  CHECK(volume["params"] ==
+        roomd::Json::parse(R"([{"name": "level", "type": "integer", "range": [0, 100]}])"));
   bool has_password = false;
   for (const auto& s : pjlink["settings"])
     if (s["name"] == "password") {

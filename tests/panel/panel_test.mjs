@@ -1,10 +1,11 @@
 // The web panel end to end: Debian's chromium (playwright-core) against `roomd run` and the
-// device simulators on free loopback ports. Every wait has a deadline; screenshots of both
-// views (desktop and 1024x600) go to the work folder. Usage: node panel_test.mjs ROOMD WORK
+// device simulators on free loopback ports. The browser reaches roomd through a TCP relay the
+// test can cut like a network drop. Every wait has a deadline; screenshots of both views
+// (desktop and 1024x600) go to the work folder. Usage: node panel_test.mjs ROOMD WORK
 import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {createServer} from 'node:net';
+import {connect, createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -116,6 +117,49 @@ async function writeConfig(apiPort) {
   return path;
 }
 
+// A TCP relay from a free loopback port to roomd's. cut() stops every byte in both directions
+// and closes nothing, new connections included: a pulled cable, not a refused connection, so
+// only the panel's own heartbeat can tell. restore() lets new connections through and closes
+// the ones held meanwhile, as the box would once it timed them out.
+function relay(targetPort) {
+  const pairs = new Set();
+  let down = false;
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    const pair = {client, upstream, held: down};
+    pairs.add(pair);
+    const end = () => {
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const [from, to] of [[client, upstream], [upstream, client]]) {
+      from.on('data', (chunk) => { if (!pair.held) to.write(chunk); });
+      from.on('close', end);
+      from.on('error', end);
+    }
+  });
+  const held = () => [...pairs].filter((pair) => pair.held);
+  return new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve({
+      port: server.address().port,
+      cut() {
+        down = true;
+        for (const pair of pairs) pair.held = true;
+      },
+      restore() {
+        down = false;
+        for (const pair of held()) pair.client.destroy();
+      },
+      close() {
+        server.close();
+        for (const pair of pairs) pair.client.destroy();
+      },
+    }));
+  });
+}
+
 function runRoomd(config) {
   return start(['run', '--config', config], /API listening on/).then(({child}) => child);
 }
@@ -147,6 +191,8 @@ async function main() {
   const apiPort = await freePort();
   const config = await writeConfig(apiPort);
   let box = await runRoomd(config);
+  const network = await relay(apiPort);
+  const origin = `127.0.0.1:${network.port}`;
   const userDir = mkdtempSync(join(temp, 'chromium-'));
   const browser = await chromium.launchPersistentContext(userDir, {
     executablePath: '/usr/bin/chromium',
@@ -160,15 +206,15 @@ async function main() {
     const page = browser.pages()[0] || await browser.newPage();
     const outside = [];
     page.on('request', (request) => {
-      if (!request.url().startsWith(`http://127.0.0.1:${apiPort}/`) &&
-          !request.url().startsWith(`ws://127.0.0.1:${apiPort}/`)) outside.push(request.url());
+      if (!request.url().startsWith(`http://${origin}/`) &&
+          !request.url().startsWith(`ws://${origin}/`)) outside.push(request.url());
     });
     const problems = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(message.text());
     });
     page.on('pageerror', (error) => problems.push(String(error)));
-    await page.goto(`http://127.0.0.1:${apiPort}/`);
+    await page.goto(`http://${origin}/`);
 
     await step('a wrong key is refused and says why', async () => {
       await page.getByLabel('API key').fill('not-a-key');
@@ -185,11 +231,55 @@ async function main() {
     const value = (module, name) =>
       engineering.getByRole('region', {name: module, exact: true, includeHidden: true})
           .locator(`dd[aria-label="${name}"]`);
+    const link = () => page.getByRole('status', {name: 'connection', exact: true}).textContent();
+    // Powers Display_1 by REST, past the panel, and waits for the panel to show it: its
+    // bindings are live (bound again after a reconnect).
+    const seenLive = async (on, after) => {
+      const answer = await fetch(
+          `http://127.0.0.1:${apiPort}/api/engine/v2/systems/sys-101/Display_1/power`,
+          {method: 'POST', headers: {'X-API-Key': kAdminKey}, body: JSON.stringify({on})});
+      if (!answer.ok) throw new Error(`power ${on} by REST: HTTP ${answer.status}`);
+      await until(`Display_1 power ${on} after ${after}`, async () =>
+        (await value('Display_1', 'power').textContent()) === String(on));
+    };
 
     await step('the room view offers one button per configured source', async () => {
       await room.getByRole('button', {name: 'laptop', exact: true}).waitFor({timeout: kDeadline});
       await room.getByRole('button', {name: 'pc', exact: true}).waitFor({timeout: kDeadline});
       await room.getByRole('button', {name: 'Power on', exact: true}).waitFor({timeout: kDeadline});
+    });
+
+    await step('the room view says volume and mute are unknown until they are', async () => {
+      const answer = await fetch(`http://127.0.0.1:${apiPort}/api/engine/v2/systems/sys-101/System_1`,
+                                 {headers: {'X-API-Key': kAdminKey}});
+      const known = await answer.json();
+      if (known.volume !== null || known.mute !== null)
+        throw new Error(`the room already knows volume ${known.volume} and mute ${known.mute}`);
+      await until('volume and mute unknown in the room view', async () =>
+        (await room.getByLabel('volume', {exact: true}).textContent()) === 'unknown' &&
+        (await room.getByLabel('mute', {exact: true}).textContent()) === 'unknown');
+    });
+
+    await step('number fields carry the ranges the drivers declare', async () => {
+      await page.getByRole('button', {name: 'Engineering', exact: true}).click();
+      const range = async (module, method, param) => {
+        const field = engineering.getByRole('region', {name: module, exact: true})
+                          .getByRole('form', {name: method, exact: true})
+                          .getByLabel(param, {exact: true});
+        return `${await field.getAttribute('min')}..${await field.getAttribute('max')}`;
+      };
+      await until('System_1 volume level bounded', async () =>
+        (await range('System_1', 'volume', 'level')) === '0..100');
+      const output = await range('Switcher_1', 'tie', 'output');
+      if (output !== '1..999') throw new Error(`tie's output field is bounded ${output}`);
+      // Set within the range, the room view shows the volume it now knows.
+      const form = engineering.getByRole('region', {name: 'System_1', exact: true})
+                       .getByRole('form', {name: 'volume', exact: true});
+      await form.getByLabel('level', {exact: true}).fill('30');
+      await form.getByRole('button', {name: 'volume', exact: true}).click();
+      await page.getByRole('button', {name: 'Room', exact: true}).click();
+      await until('volume 30 in the room view', async () =>
+        (await room.getByLabel('volume', {exact: true}).textContent()) === '30');
     });
 
     await step('power a display on from the engineering view', async () => {
@@ -262,18 +352,20 @@ async function main() {
 
     await step('stop and restart roomd: the panel shows offline, then reconnects', async () => {
       await stop(box);
-      await until('offline shown', async () =>
-        /offline/.test(await page.getByRole('status', {name: 'connection', exact: true}).textContent()));
+      await until('offline shown', async () => /offline/.test(await link()));
       box = await runRoomd(config);
-      await until('online again', async () =>
-        (await page.getByRole('status', {name: 'connection', exact: true}).textContent()) === 'online');
-      // Bound again: a change made elsewhere shows up.
-      const answer = await fetch(
-          `http://127.0.0.1:${apiPort}/api/engine/v2/systems/sys-101/Display_1/power`,
-          {method: 'POST', headers: {'X-API-Key': kAdminKey}, body: '{"on": false}'});
-      if (!answer.ok) throw new Error(`power off by REST: HTTP ${answer.status}`);
-      await until('Display_1 power false after the restart', async () =>
-        (await value('Display_1', 'power').textContent()) === 'false');
+      await until('online again', async () => (await link()) === 'online');
+      await seenLive(false, 'the restart');
+    });
+
+    await step('the network drops: the panel shows offline, then reconnects', async () => {
+      network.cut();
+      // Nothing is closed: the panel notices by its heartbeat going unanswered.
+      await until('offline shown while the network is down', async () =>
+        /offline/.test(await link()), 2 * kDeadline);
+      network.restore();
+      await until('online again', async () => (await link()) === 'online', 2 * kDeadline);
+      await seenLive(true, 'the drop');
     });
 
     await step('sign out forgets the key', async () => {
@@ -312,6 +404,7 @@ async function main() {
     throw error;
   } finally {
     await browser.close();
+    network.close();
   }
 }
 

@@ -46,7 +46,8 @@ class ApiTestDisplay final : public Driver {
   }
   static void expose(Methods<ApiTestDisplay>& m) {
     m.method("power", &ApiTestDisplay::power, {"on"}).sets("power");
-    m.method("volume", &ApiTestDisplay::volume, {"level", Param("ramp", false)});
+    m.method("volume", &ApiTestDisplay::volume,
+             {Param("level", Range{0, 100}), Param("ramp", false)});
     m.method("fail", &ApiTestDisplay::fail, {"why"});
     m.method("crash", &ApiTestDisplay::crash);
     m.method("chatter", &ApiTestDisplay::chatter, {"text"});

@@ -32,16 +32,20 @@ Json functions_of(const DriverInfo& driver) {
   for (const auto& method : driver.methods) {
     Json params = Json::object();
     Json order = Json::array();
+    // Beside "params", not inside it: PlaceOS clients read params' [type, default] pairs.
+    Json ranges = Json::object();
     for (const auto& p : method.params) {
       Json spec = Json::array({p.type});
       if (p.default_value) spec.push_back(*p.default_value);
       params[p.name] = spec;
       order.push_back(p.name);
+      if (p.range) ranges[p.name] = p.range->to_json();
     }
     out[method.name] = {{"arity", method.params.size()},
                         {"params", params},
                         {"order", order},
                         {"returns", method.returns}};
+    if (!ranges.empty()) out[method.name]["ranges"] = std::move(ranges);
     if (!method.description.empty()) out[method.name]["description"] = method.description;
     if (method.privileged) out[method.name]["privileged"] = true;
   }

@@ -256,11 +256,11 @@ TEST_CASE("extron_sis: E-codes become readable method errors", "[extron][driver]
     s.exec("tie", {1, 2, "both"})
         .expect_error({"layer must be all, video or audio"})
         .exec("volume", {101})
-        .expect_error({"volume(level: integer)", "0-100"})
+        .expect_error({"volume(level: integer)", "argument 'level' must be from 0 to 100, got 101"})
         .exec("tie", {1, 0})
-        .expect_error({"output 1-999"})
+        .expect_error({"argument 'output' must be from 1 to 999, got 0"})
         .exec("switch_to", {1000})
-        .expect_error({"input must be 0-999"})
+        .expect_error({"argument 'input' must be from 0 to 999, got 1000"})
         .sends_nothing();
   }
   // The switcher takes commands again.

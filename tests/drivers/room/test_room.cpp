@@ -301,7 +301,22 @@ TEST_CASE("room volume and mute go to the switcher when there is one", "[room]")
   CHECK(box.room_state("mute") == true);
 
   auto [bad, bad_error] = box.exec("volume", Json::array({150}));
-  CHECK_THAT(bad_error, Catch::Contains("0-100") && Catch::Contains("150"));
+  CHECK_THAT(bad_error, Catch::Contains("argument 'level' must be from 0 to 100, got 150"));
+  CHECK(calls_to("mod-switcher") == Strings{"volume(40)", "mute(true)"});
+}
+
+TEST_CASE("room volume and mute are the switcher's as it reports them, null until known",
+          "[room]") {
+  RoomBox box;
+  box.require_ready();
+  // Present and null: a panel bound to them hears at once that they are unknown.
+  CHECK(box.runtime->state().get("mod-room", "volume") == Json(nullptr));
+  CHECK(box.runtime->state().get("mod-room", "mute") == Json(nullptr));
+  box.runtime->state().set("mod-switcher", "volume", 25);
+  box.runtime->state().set("mod-switcher", "mute", true);
+  CHECK(test::run_until(box.io, [&] { return box.room_state("volume") == 25; }));
+  CHECK(test::run_until(box.io, [&] { return box.room_state("mute") == true; }));
+  CHECK(test::g_calls.empty());
 }
 
 TEST_CASE("room volume and mute go to the displays without a switcher", "[room]") {

@@ -132,9 +132,9 @@ TEST_CASE("samsung_mdc: bad arguments are refused before anything is sent",
                      "use one of: pc, dvi, av, svideo, component, hdmi1, hdmi1_pc, hdmi2, "
                      "hdmi2_pc, displayport, hdmi3, hdmi4, magicinfo"})
       .exec("volume", {101})
-      .expect_error({"level must be 0-100, got 101"})
+      .expect_error({"argument 'level' must be from 0 to 100, got 101"})
       .exec("volume", {-1})
-      .expect_error({"level must be 0-100, got -1"})
+      .expect_error({"argument 'level' must be from 0 to 100, got -1"})
       .sends_nothing();
 }
 

@@ -212,7 +212,7 @@ TEST_CASE("sony_bravia: all-F, all-N and unreadable answers are method errors na
   }
   SECTION("arguments the display cannot take are refused before sending") {
     d.exec("volume", {101})
-        .expect_error({"level must be 0-100, got 101"})
+        .expect_error({"argument 'level' must be from 0 to 100, got 101"})
         .exec("switch_to", {"dvi1"})
         .expect_error({"unknown input \"dvi1\"", "hdmi1-4"})
         .exec("switch_to", {"hdmi0"})

@@ -105,6 +105,11 @@ TEST_CASE("systems, one system, module state and functions") {
   CHECK(functions["volume"]["params"]["level"] == Json{"integer"});
   CHECK(functions["volume"]["params"]["ramp"] == Json{"boolean", false});
   CHECK(functions["power"]["returns"] == "boolean");
+  // PlaceOS's keys stay as they were; a declared range is one more key beside them.
+  CHECK(functions["volume"].dump() ==
+        R"({"arity":2,"order":["level","ramp"],"params":{"level":["integer"],)"
+        R"("ramp":["boolean",false]},"ranges":{"level":[0,100]},"returns":"integer"})");
+  CHECK_FALSE(functions["power"].contains("ranges"));
 }
 
 TEST_CASE("api_keys/inspect names the caller's key, role and systems, never the key") {

@@ -1,9 +1,13 @@
 // The panel's one WebSocket to the box (protocol.md): requests answered by id, bindings
 // shared by every view (the box notifies a variable once per connection, under the first
 // bind's id, so notifies are routed by their meta, not by id), debug streams, and a reconnect
-// with backoff that binds everything again once the box is back.
+// with backoff that binds everything again once the box is back. A network that drops without
+// closing anything (a pulled cable, a switch rebooting) is noticed by silence: the panel pings
+// every kHeartbeat and the box answers, so nothing heard for kSilence means the link is gone.
 const kMinDelay = 500;
 const kMaxDelay = 5000;
+const kHeartbeat = 3000;
+const kSilence = 8000;
 
 function variableKey(sys, mod, index, name) {
   return `${sys}/${mod}/${index}/${name}`;
@@ -28,9 +32,25 @@ export class Connection extends EventTarget {
                 `?api-key=${encodeURIComponent(this.key)}`;
     const socket = new WebSocket(url);
     this.socket = socket;
-    socket.addEventListener('open', () => this.opened());
-    socket.addEventListener('message', (event) => this.receive(event.data));
+    socket.heard = Date.now();
+    socket.addEventListener('open', () => this.opened(socket));
+    socket.addEventListener('message', (event) => {
+      socket.heard = Date.now();
+      this.receive(event.data);
+    });
     socket.addEventListener('close', () => this.closed(socket));
+    // Also while connecting: a handshake a dead network leaves hanging is given up the same way.
+    socket.watch = setInterval(() => this.check(socket), kHeartbeat);
+  }
+
+  check(socket) {
+    if (Date.now() - socket.heard > kSilence) {
+      // The browser may wait minutes for the close handshake: go offline and retry now.
+      this.closed(socket);
+      socket.close();
+    } else if (socket.readyState === WebSocket.OPEN) {
+      socket.send('ping');
+    }
   }
 
   close() {
@@ -39,7 +59,9 @@ export class Connection extends EventTarget {
     if (this.socket) this.socket.close(1000);
   }
 
-  opened() {
+  opened(socket) {
+    if (socket !== this.socket) return;
+    socket.heard = Date.now();
     this.online = true;
     this.delay = kMinDelay;
     for (const binding of this.bindings.values()) this.sendBind(binding.target);
@@ -48,7 +70,9 @@ export class Connection extends EventTarget {
   }
 
   closed(socket) {
-    if (socket !== this.socket) return;
+    clearInterval(socket.watch);
+    if (socket !== this.socket || socket.gone) return;
+    socket.gone = true;
     const wasOnline = this.online;
     this.online = false;
     for (const {reject} of this.pending.values()) reject(new Error('the box is offline'));

@@ -3,6 +3,14 @@
 // state and its offline devices updating live. A viewer key sees the state, no controls.
 import {el, show} from './dom.js';
 
+// Shows a room variable, or `absent` in muted type while it has no value: the room publishes
+// null for what it does not know yet (no volume set, a switcher that has not reported one).
+function showKnown(output, value, absent) {
+  const known = value !== null && value !== undefined;
+  output.textContent = known ? show(value) : absent;
+  output.classList.toggle('unknown', !known);
+}
+
 function roomCard(conn, system, mayControl, report) {
   const {sys, index} = system;
   const bind = (name, listener) => conn.bind(sys, 'System', index, name, listener);
@@ -12,16 +20,16 @@ function roomCard(conn, system, mayControl, report) {
 
   const state = el('output', {'aria-label': 'state'}, '…');
   const source = el('output', {'aria-label': 'active source'}, '…');
-  const volume = el('output', {'aria-label': 'volume'}, '…');
-  const mute = el('output', {'aria-label': 'mute'}, '…');
+  const volume = el('output', {'aria-label': 'volume', class: 'unknown'}, 'unknown');
+  const mute = el('output', {'aria-label': 'mute', class: 'unknown'}, 'unknown');
   const offline = el('p', {class: 'offline-devices', 'aria-label': 'offline devices'});
   const sources = el('div', {class: 'sources', role: 'group', 'aria-label': 'Sources'});
   const controls = [];
 
   bind('state', (value) => { state.textContent = show(value); });
-  bind('volume', (value) => { volume.textContent = show(value); });
+  bind('volume', (value) => showKnown(volume, value, 'unknown'));
   bind('mute', (value) => {
-    mute.textContent = show(value);
+    showKnown(mute, value, 'unknown');
     for (const button of controls.filter((c) => c.dataset.mute)) {
       button.setAttribute('aria-pressed', value === true ? 'true' : 'false');
     }
@@ -33,7 +41,7 @@ function roomCard(conn, system, mayControl, report) {
   });
   let active = null;
   const markActive = () => {
-    source.textContent = show(active);
+    showKnown(source, active, 'none');
     for (const button of sources.children) {
       const on = button.dataset.source === active;
       button.setAttribute(button.tagName === 'BUTTON' ? 'aria-pressed' : 'aria-current',
