@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 namespace roomd::test {
@@ -57,7 +58,10 @@ TEST_CASE("SIGHUP: a bad file is refused with its paths and a good one applied i
   const int port = free_loopback_port();
   const auto path = dir.path() + "/roomd.json";
   write_version(path, dir, port, {});
-  RoomdProcess roomd({"run", "--config", path}, {notify.env()});
+  // The state directory given on the command line wins over the file's, at a reload too.
+  const auto state_dir = dir.path() + "/state";
+  std::filesystem::create_directories(state_dir);
+  RoomdProcess roomd({"run", "--config", path, "--state-dir", state_dir}, {notify.env()});
   REQUIRE(notify.next("READY=") == "READY=1");
   REQUIRE(api_port(roomd) == port);
 
@@ -80,6 +84,7 @@ TEST_CASE("SIGHUP: a bad file is refused with its paths and a good one applied i
   CHECK_THAT(applied, Catch::Contains("config reloaded: 1 added (mod-room-2), systems updated, "
                                       "API keys updated"));
   CHECK_THAT(applied, Catch::Contains("api (limits) changed"));
+  CHECK_THAT(applied, !Catch::Contains("box.state_dir"));
   CHECK_THAT(systems(port, kFirstKey), Catch::StartsWith("HTTP/1.1 401"));
   CHECK_THAT(systems(port, kSecondKey), Catch::StartsWith("HTTP/1.1 200") &&
                                             Catch::Contains("sys-a") && Catch::Contains("sys-b"));
