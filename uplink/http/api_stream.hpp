@@ -10,7 +10,7 @@
 
 #include <algorithm>
 #include <memory>
-#include <string>
+#include <vector>
 
 namespace roomd {
 
@@ -89,7 +89,7 @@ class ApiStream {
 
   tcp::socket socket_;  // plain; under TLS an unopened socket on the same executor
   std::unique_ptr<TlsStream> tls_;
-  std::string gathered_;  // a TLS write's bytes, while it is in flight
+  std::vector<char> gathered_;  // a TLS write's bytes, while it is in flight
 };
 
 // How Beast ends a WebSocket over it: under TLS close_notify first, then, as for a plain

@@ -52,8 +52,7 @@ void HttpSession::on_handshake(beast::error_code ec) {
       api_.log.warn("TLS handshake from ", peer_, " failed: none within api.header_timeout (",
                     api_.config.header_timeout.count(), " ms); closed", *more);
     else
-      api_.log.warn("TLS handshake from ", peer_, " failed: ", TlsStream::describe(ec),
-                    " (the API takes https:// and wss:// only, TLS 1.2 or later)", *more);
+      api_.log.warn("TLS handshake from ", peer_, " failed: ", TlsStream::describe(ec), *more);
   }
   beast::error_code ignored;
   stream_.socket().close(ignored);

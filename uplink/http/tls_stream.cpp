@@ -3,6 +3,7 @@
 #include "config/tls_pair.hpp"
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <boost/asio/ssl/error.hpp>
 
 #include <stdexcept>
@@ -29,13 +30,24 @@ void TlsStream::async_shutdown(Handler handler) {
 }
 
 std::string TlsStream::describe(const beast::error_code& ec) {
-  if (ec == asio::ssl::error::stream_truncated) return "the client closed the connection";
-  if (ec == asio::error::eof) return "the client closed the connection";
-  if (ec.category() == asio::error::get_ssl_category()) {
-    const char* reason = ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
-    if (reason != nullptr) return reason;
+  if (ec == asio::ssl::error::stream_truncated || ec == asio::error::eof)
+    return "the client closed the connection during the handshake";
+  if (ec.category() != asio::error::get_ssl_category()) return ec.message();
+  const auto code = static_cast<unsigned long>(ec.value());
+  const char* text = ERR_reason_error_string(code);
+  const std::string reason = text != nullptr ? text : ec.message();
+  switch (ERR_GET_REASON(code)) {
+    case SSL_R_HTTP_REQUEST:
+      return "a plain HTTP request; the API takes https:// and wss:// only";
+    case SSL_R_TLSV1_ALERT_UNKNOWN_CA:
+    case SSL_R_SSLV3_ALERT_BAD_CERTIFICATE:
+    case SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN:
+      return reason +
+             ": the client refused the certificate of api.tls.cert_file; it must trust the CA "
+             "that signed it and open the box by a name or address the certificate holds";
+    default:
+      return reason + " (the API takes TLS 1.2 or later)";
   }
-  return ec.message();
 }
 
 asio::ssl::context make_api_tls_context(const ApiTlsConfig& config) {

@@ -30,10 +30,11 @@ ApiOptions tls_options() {
   return options;
 }
 
-// Trusts the test CA only and checks the name in the box's certificate, as a browser would.
-asio::ssl::context client_context() {
+// Trusts one CA (the one that signed the box's certificate unless told otherwise), and checks
+// the name in the box's certificate, as a browser would.
+asio::ssl::context client_context(const std::string& ca_file = TestCertificates::get().ca_file) {
   asio::ssl::context context(asio::ssl::context::tls_client);
-  context.load_verify_file(TestCertificates::get().ca_file);
+  context.load_verify_file(ca_file);
   context.set_verify_mode(asio::ssl::verify_peer);
   return context;
 }
@@ -145,8 +146,23 @@ TEST_CASE("plain HTTP to the api.tls port is not served") {
   REQUIRE(wait_until([&] { return !log.containing("TLS handshake from 127.0.0.1:").empty(); }));
   const auto line = log.containing("TLS handshake from 127.0.0.1:").front().message;
   INFO(line);
-  CHECK(line.find("https://") != std::string::npos);
+  CHECK(line.find("a plain HTTP request; the API takes https:// and wss:// only") !=
+        std::string::npos);
   CHECK(wait_until([&] { return open_connections(api) == 0; }));
+}
+
+TEST_CASE("a client that refuses the certificate is one clear line, counted") {
+  ApiFixture api(tls_options());
+  LogRecorder log(api.runtime(), LogLevel::warn);
+  asio::io_context io;
+  auto context = client_context(TestCertificates::get().other_ca_file);
+  TlsSocket stream(io, context);
+  CHECK_THROWS_AS(connect_tls(stream, api.port()), beast::system_error);
+  CHECK(wait_until([&] { return handshake_failures(api) == 1; }));
+  const std::string why = "the client refused the certificate of api.tls.cert_file";
+  REQUIRE(wait_until([&] { return !log.containing(why).empty(); }));
+  CHECK(log.containing(why).front().message.starts_with("TLS handshake from 127.0.0.1:"));
+  CHECK(log.containing("TLS handshake").size() == 1);
 }
 
 TEST_CASE("a client that never sends a ClientHello is dropped at api.header_timeout") {
