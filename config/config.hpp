@@ -44,8 +44,17 @@ struct ApiKeyConfig {
   bool operator==(const ApiKeyConfig&) const = default;
 };
 
+// The API's own certificate: with it the API speaks HTTPS and WSS only.
+struct ApiTlsConfig {
+  std::string cert_file;  // PEM: the certificate, then any intermediates
+  std::string key_file;   // PEM: its private key
+
+  bool operator==(const ApiTlsConfig&) const = default;
+};
+
 struct ApiConfig {
   std::string listen = "127.0.0.1:8080";
+  std::optional<ApiTlsConfig> tls;
   std::vector<ApiKeyConfig> keys;
   std::size_t max_frame = 64 * 1024;  // larger text frames close with 1009
   // Open TCP connections of every kind (HTTP, WebSocket, not yet finished requests); past

@@ -8,6 +8,7 @@
 #include "base/units.hpp"
 #include "config/json_checks.hpp"
 #include "config/object_reader.hpp"
+#include "config/tls_pair.hpp"
 #include "config/upstream_schema.hpp"
 
 #include <algorithm>
@@ -447,9 +448,25 @@ ApiKeyConfig parse_api_key(ObjectReader r, FirstSeen& ids, const FirstSeen& syst
   return key;
 }
 
+// Both files are read now, so a typo, a key that is not the certificate's, or a file the
+// service user may not read shows in check-config rather than at the first client.
+std::optional<ApiTlsConfig> parse_api_tls(ObjectReader r) {
+  if (!r.valid()) return std::nullopt;
+  ApiTlsConfig tls;
+  const auto errors = r.error_count();
+  r.read("cert_file", tls.cert_file, kRequired, as_existing_file);
+  r.read("key_file", tls.key_file, kRequired, as_existing_file);
+  r.reject_unknown_keys();
+  if (r.error_count() != errors) return tls;
+  if (auto problem = check_tls_pair(tls.cert_file, tls.key_file))
+    r.at(problem->in_key ? "key_file" : "cert_file").error(problem->message);
+  return tls;
+}
+
 ApiConfig parse_api(ObjectReader r, const FirstSeen& system_ids) {
   ApiConfig api;
   r.read("listen", api.listen, kOptional, as_listen_address);
+  api.tls = parse_api_tls(r.child("tls"));
   r.read("max_frame", api.max_frame, kOptional, [](const Json& value, const Validator& v) {
     return as_size_in(value, v, 256, 64u << 20);
   });

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <filesystem>
 
 namespace roomd::validation {
 namespace {
@@ -60,6 +61,14 @@ std::optional<Json> as_object(const Json& value, const Validator& v) {
     return std::nullopt;
   }
   return value;
+}
+
+std::optional<std::string> as_existing_file(const Json& value, const Validator& v) {
+  auto path = as_string(value, v);
+  if (!path) return std::nullopt;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(*path, ec)) v.error("no such file: " + json_quote(*path));
+  return path;
 }
 
 // 0 passes because it is how a file asks for the driver's default port (or an ephemeral

@@ -24,6 +24,8 @@ std::string join(std::span<const std::string_view> words);  // "a, b, c"
 void type_error(const Validator& v, std::string_view expected, const Json& value);
 
 std::optional<std::string> as_string(const Json& value, const Validator& v);  // not empty
+// A file roomd must read at start: named now, so check-config catches a typo.
+std::optional<std::string> as_existing_file(const Json& value, const Validator& v);
 std::optional<bool> as_bool(const Json& value, const Validator& v);
 std::optional<Json> as_object(const Json& value, const Validator& v);
 // 0-65535; 0 asks for the default (or an ephemeral) port.

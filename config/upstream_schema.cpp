@@ -2,7 +2,6 @@
 
 #include <array>
 #include <charconv>
-#include <filesystem>
 
 namespace roomd {
 
@@ -16,14 +15,6 @@ constexpr std::array<std::string_view, 1> kDiscovery = {"homeassistant"};
 constexpr std::array<std::string_view, 2> kSync = {"full", "normal"};
 constexpr std::uint64_t kMinOutboxBytes = 64 * 1024;
 constexpr std::uint64_t kMaxOutboxBytes = 1ull << 40;
-
-// A file roomd must read at start: named now, so check-config catches a typo.
-void existing_file(ObjectReader& r, std::string_view key, std::string& out) {
-  if (!r.string(key, out) || out.empty()) return;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(out, ec))
-    r.at(key).error("no such file: " + json_quote(out));
-}
 
 // Topic levels must not carry MQTT's wildcards or separators of their own.
 void topic_prefix(ObjectReader& r, std::string& out) {
@@ -48,9 +39,9 @@ MqttConfig parse_mqtt(ObjectReader r, const std::string& box_id) {
   r.string("password", mqtt.password);
   if (!mqtt.password.empty() && mqtt.username.empty())
     r.at("password").error("a password needs a username");
-  existing_file(r, "ca_file", mqtt.ca_file);
-  existing_file(r, "cert_file", mqtt.cert_file);
-  existing_file(r, "key_file", mqtt.key_file);
+  r.read("ca_file", mqtt.ca_file, kOptional, as_existing_file);
+  r.read("cert_file", mqtt.cert_file, kOptional, as_existing_file);
+  r.read("key_file", mqtt.key_file, kOptional, as_existing_file);
   if (mqtt.cert_file.empty() != mqtt.key_file.empty())
     r.error("cert_file and key_file go together (the client certificate and its key)");
   if ((!mqtt.ca_file.empty() || !mqtt.cert_file.empty()) && !mqtt.tls)

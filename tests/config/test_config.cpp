@@ -1,5 +1,8 @@
 #include "config/config.hpp"
 
+#include "tests/support/mosquitto_broker.hpp"
+#include "tests/support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -712,6 +715,66 @@ TEST_CASE("api limits", "[config]") {
   CHECK(defaults.max_bindings == 1000);
   CHECK(defaults.max_execs_in_flight == 64);
   CHECK(defaults.header_timeout == std::chrono::seconds(10));
+}
+
+std::string with_api_tls(const std::string& tls) {
+  return R"({ "box": { "id": "b" }, "modules": [], "api": { "tls": )" + tls + " } }";
+}
+
+std::string tls_files(const std::string& cert, const std::string& key) {
+  return R"({ "cert_file": ")" + cert + R"(", "key_file": ")" + key + R"(" })";
+}
+
+TEST_CASE("api tls names a certificate and its key", "[config][tls]") {
+  const auto& certs = test::TestCertificates::get();
+  auto result = parse_config(with_api_tls(tls_files(certs.server_cert, certs.server_key)));
+  REQUIRE(result.errors.empty());
+  REQUIRE(result.config->api.tls.has_value());
+  CHECK(result.config->api.tls->cert_file == certs.server_cert);
+  CHECK(result.config->api.tls->key_file == certs.server_key);
+  CHECK_FALSE(
+      parse_config(R"({ "box": { "id": "b" }, "modules": [] })").config->api.tls.has_value());
+}
+
+TEST_CASE("api tls errors name the field and the file", "[config][tls][errors]") {
+  const auto& certs = test::TestCertificates::get();
+  CHECK(error_texts(with_api_tls("{}")) ==
+        Texts{"api.tls.cert_file: required", "api.tls.key_file: required"});
+  CHECK(error_texts(with_api_tls(tls_files("/nonexistent/box.crt", certs.server_key))) ==
+        Texts{R"(api.tls.cert_file: no such file: "/nonexistent/box.crt")"});
+  CHECK(error_texts(with_api_tls("true")) == Texts{"api.tls: expected an object, got boolean"});
+
+  // A key that is not the certificate's: named with both files, never with the key's bytes.
+  auto texts = error_texts(with_api_tls(tls_files(certs.server_cert, certs.client_key)));
+  REQUIRE(texts.size() == 1);
+  INFO(texts[0]);
+  CHECK(texts[0].starts_with("api.tls.key_file: the private key in " + certs.client_key +
+                             " does not belong to the certificate in " + certs.server_cert));
+
+  // Not PEM at all: the key where the certificate should be, and the reverse.
+  texts = error_texts(with_api_tls(tls_files(certs.server_key, certs.server_key)));
+  REQUIRE(texts.size() == 1);
+  CHECK(texts[0].starts_with("api.tls.cert_file: cannot read a PEM certificate from " +
+                             certs.server_key));
+  texts = error_texts(with_api_tls(tls_files(certs.server_cert, certs.server_cert)));
+  REQUIRE(texts.size() == 1);
+  CHECK(texts[0].starts_with("api.tls.key_file: cannot read an unencrypted PEM private key from " +
+                             certs.server_cert));
+  CHECK(texts[0].find("PRIVATE KEY") == std::string::npos);
+
+  // A key the service may not read.
+  if (geteuid() != 0) {  // root reads it anyway
+    test::TempDir dir;
+    const auto locked = dir.path() + "/locked.key";
+    std::filesystem::copy_file(certs.server_key, locked);
+    std::filesystem::permissions(locked, std::filesystem::perms::none);
+    texts = error_texts(with_api_tls(tls_files(certs.server_cert, locked)));
+    REQUIRE(texts.size() == 1);
+    INFO(texts[0]);
+    CHECK(
+        texts[0].starts_with("api.tls.key_file: cannot read an unencrypted PEM private key from " +
+                             locked + ": Permission denied"));
+  }
 }
 
 }  // namespace

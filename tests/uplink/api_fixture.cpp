@@ -167,6 +167,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   config.api.max_queue_bytes = options.max_queue_bytes;
   config.api.max_queue_age = options.max_queue_age;
   config.api.idle_timeout = options.idle_timeout;
+  config.api.tls = options.tls;
   config.api.keys = {
       {"admin", kAdminKey, "", "admin", {"*"}},
       {"panel", kOperatorKey, "", "operator", {"sys-1"}},
@@ -299,24 +300,7 @@ void WsClient::send_binary(const std::string& bytes) {
 }
 
 std::string WsClient::read(std::chrono::milliseconds timeout) {
-  // Asynchronous under a deadline: a blocking read retries forever once SO_RCVTIMEO fires.
-  beast::flat_buffer buffer;
-  std::optional<beast::error_code> result;
-  ws_.async_read(buffer, [&](beast::error_code ec, std::size_t) { result = ec; });
-  io_.restart();
-  io_.run_for(timeout);
-  if (!result) {
-    beast::error_code ignored;
-    ws_.next_layer().cancel(ignored);
-    io_.restart();
-    io_.run();
-    // The read may have completed just as the deadline passed: then it counts.
-    if (!result || *result == asio::error::operation_aborted)
-      throw std::runtime_error("no WebSocket message within " + std::to_string(timeout.count()) +
-                               " ms");
-  }
-  if (*result) throw beast::system_error(*result);
-  return beast::buffers_to_string(buffer.data());
+  return read_message(io_, ws_, timeout);
 }
 
 Json WsClient::read_json(std::chrono::milliseconds timeout) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,6 +40,7 @@ struct ApiOptions {
   std::string state_dir;       // empty: a fresh temporary directory
   bool broken_module = false;  // adds mod-broken (sys-2 Broken_1), whose driver always fails
   int io_threads = 1;          // threads running the io_context (drivers' strands and the API's)
+  std::optional<ApiTlsConfig> tls;  // HTTPS and WSS only
 };
 
 // sys-1: Display_1 (mod-a), Display_2 (mod-b), Switcher_1 (mod-net: TCP to a closed port, so
@@ -89,6 +91,30 @@ class LogRecorder {
 // Polls `condition` on the io thread until it holds or the deadline passes.
 bool wait_until_on(ApiFixture& api, const std::function<bool()>& condition,
                    std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// One message from `ws`, whose io_context `io` runs nothing else, within `timeout`; throws
+// std::runtime_error when none came in time, beast::system_error when the stream failed.
+template <class WebSocket>
+std::string read_message(asio::io_context& io, WebSocket& ws, std::chrono::milliseconds timeout) {
+  // Asynchronous under a deadline: a blocking read retries forever once SO_RCVTIMEO fires.
+  beast::flat_buffer buffer;
+  std::optional<beast::error_code> result;
+  ws.async_read(buffer, [&](beast::error_code ec, std::size_t) { result = ec; });
+  io.restart();
+  io.run_for(timeout);
+  if (!result) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws).cancel(ignored);
+    io.restart();
+    io.run();
+    // The read may have completed just as the deadline passed: then it counts.
+    if (!result || *result == asio::error::operation_aborted)
+      throw std::runtime_error("no WebSocket message within " + std::to_string(timeout.count()) +
+                               " ms");
+  }
+  if (*result) throw beast::system_error(*result);
+  return beast::buffers_to_string(buffer.data());
+}
 
 // A blocking WebSocket client. Every read has a deadline: a test fails, it never hangs.
 class WsClient {

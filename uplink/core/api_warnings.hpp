@@ -15,6 +15,7 @@ struct ApiWarnings {
   LogThrottle malformed;     // 400 and frames over api.max_frame
   LogThrottle limits;        // bindings, debug streams, execs in flight
   LogThrottle slow;          // 1008
+  LogThrottle tls;           // failed TLS handshakes
 };
 
 }  // namespace roomd

@@ -52,6 +52,9 @@ std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
           http_bad_requests);
   counter("roomd_accept_errors_total", "Failed accepts (out of file descriptors and the like)",
           accept_errors);
+  counter("roomd_tls_handshake_failures_total",
+          "TLS handshakes that failed or did not finish within api.header_timeout",
+          tls_handshake_failures);
   counter("roomd_limit_refusals_total",
           "Requests refused by a per-connection bound (bindings, debug streams, execs)",
           limit_refusals);

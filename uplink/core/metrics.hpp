@@ -42,6 +42,7 @@ class Metrics {
   std::uint64_t http_refused_address_full = 0;  // 503 at accept: per-address bound
   std::uint64_t http_bad_requests = 0;          // 400: malformed HTTP or handshake
   std::uint64_t accept_errors = 0;              // accept() failed (EMFILE and friends)
+  std::uint64_t tls_handshake_failures = 0;     // api.tls: failed or not done in time
   std::uint64_t limit_refusals = 0;             // requests refused by a per-connection bound
   std::uint64_t slow_closed = 0;                // closed with 1008
   std::uint64_t notifies_sent = 0;

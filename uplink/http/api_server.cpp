@@ -4,6 +4,7 @@
 #include "uplink/http/beast.hpp"
 #include "uplink/http/http_session.hpp"
 #include "uplink/http/lingering_close.hpp"
+#include "uplink/http/tls_stream.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -11,6 +12,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 
 namespace roomd {
@@ -108,7 +110,7 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
     }
     if (auto* slot = std::get_if<ConnectionSlot>(&admitted)) {
       socket.set_option(tcp::no_delay(true), peer_ec);
-      std::make_shared<HttpSession>(context, std::move(socket), std::move(*slot))->run();
+      std::make_shared<HttpSession>(context, stream(std::move(socket)), std::move(*slot))->run();
     } else {
       refuse(std::move(socket), peer, std::get<Refusal>(admitted));
     }
@@ -133,7 +135,13 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
     });
   }
 
-  // A connection over a bound gets a short 503 and is closed, without a session.
+  ApiStream stream(tcp::socket socket) {
+    if (!tls) return ApiStream(std::move(socket));
+    return ApiStream(std::make_unique<TlsStream>(std::move(socket), *tls));
+  }
+
+  // A connection over a bound gets a short 503 and is closed, without a session. Under TLS it
+  // is closed without one: answering would cost a handshake per refused connection.
   void refuse(tcp::socket socket, const tcp::endpoint& peer, Refusal why) {
     const bool server_full = why == Refusal::server_full;
     ++(server_full ? context->metrics.http_refused_server_full
@@ -151,8 +159,9 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
     }
     auto slot = context->limits->admit_refusal();
     if (!slot) return;  // too many being answered already: the socket just closes
-    linger_close(std::move(socket), std::move(slot),
-                 service_unavailable(server_full ? kServerFull : kAddressFull));
+    linger_close(
+        ApiStream(std::move(socket)), std::move(slot),
+        tls ? std::string() : service_unavailable(server_full ? kServerFull : kAddressFull));
   }
 
   std::vector<std::shared_ptr<LiveSession>> live_sessions() const {
@@ -174,6 +183,7 @@ struct ApiServer::Impl : std::enable_shared_from_this<Impl> {
   }
 
   std::shared_ptr<ApiContext> context;
+  std::optional<asio::ssl::context> tls;  // set by start() when api.tls is
   asio::io_context& io;
   tcp::acceptor acceptor;
   asio::steady_timer accept_timer;
@@ -191,6 +201,7 @@ ApiServer::~ApiServer() {
 
 std::uint16_t ApiServer::start() {
   const auto& listen = impl_->context->config.listen;
+  if (const auto& tls = impl_->context->config.tls) impl_->tls.emplace(make_api_tls_context(*tls));
   try {
     auto endpoint = parse_listen(impl_->io, listen);
     auto& acceptor = impl_->acceptor;
@@ -211,7 +222,8 @@ std::uint16_t ApiServer::start() {
   fit_file_limit(*impl_->context);
   impl_->accept();
   impl_->arm_sweep();
-  impl_->context->log.info("API listening on ", listen, " (port ", impl_->port, ")");
+  impl_->context->log.info("API listening on ", listen, " (port ", impl_->port, ")",
+                           impl_->tls ? ": HTTPS and WSS only (api.tls)" : "");
   return impl_->port;
 }
 

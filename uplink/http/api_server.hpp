@@ -33,7 +33,8 @@ class ApiServer {
   void mount(std::shared_ptr<FrontEnd> front_end);
 
   // Binds and listens; returns the port (useful with port 0). Throws std::runtime_error with
-  // the address and the reason when it cannot bind.
+  // the address and the reason when it cannot bind, or naming api.tls and the file when the
+  // certificate or key cannot be used. With api.tls it speaks HTTPS and WSS only.
   std::uint16_t start();
   // Closes the listener and every connection: live sessions close as going away and are gone
   // from open_sessions() once their close completed (within about a second of running the

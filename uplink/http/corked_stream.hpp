@@ -6,6 +6,7 @@
 // puts its own whole text frames in with put(), so both stay in order, frame by frame.
 #pragma once
 
+#include "uplink/http/api_stream.hpp"
 #include "uplink/http/beast.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -33,15 +34,17 @@ class CorkedStream {
   // after a quiet moment, and every reply, goes out at the end of the loop turn.
   static constexpr std::chrono::microseconds kBusyInterval{1000};
 
-  explicit CorkedStream(tcp::socket socket) : state_(std::make_shared<State>(std::move(socket))) {}
+  explicit CorkedStream(ApiStream stream) : state_(std::make_shared<State>(std::move(stream))) {}
 
-  executor_type get_executor() { return state_->socket.get_executor(); }
-  tcp::socket& socket() { return state_->socket; }
-  tcp::socket& next_layer() { return state_->socket; }
+  executor_type get_executor() { return state_->stream.get_executor(); }
+  ApiStream& stream() { return state_->stream; }
+  tcp::socket& socket() { return state_->stream.socket(); }
+  // Beast's lowest layer, which it closes on a failure: the socket, under TLS too.
+  tcp::socket& next_layer() { return state_->stream.socket(); }
 
   template <class Buffers, class Token>
   auto async_read_some(const Buffers& buffers, Token&& token) {
-    return state_->socket.async_read_some(buffers, std::forward<Token>(token));
+    return state_->stream.async_read_some(buffers, std::forward<Token>(token));
   }
 
   // Queues one whole frame the caller built; a frame that `may_wait` (a notify) may be held
@@ -88,7 +91,7 @@ class CorkedStream {
   using Handler = asio::any_completion_handler<void(beast::error_code, std::size_t)>;
 
   struct State : std::enable_shared_from_this<State> {
-    explicit State(tcp::socket s) : socket(std::move(s)), timer(socket.get_executor()) {}
+    explicit State(ApiStream s) : stream(std::move(s)), timer(stream.get_executor()) {}
 
     template <class Buffers>
     void append(const Buffers& data, Handler handler) {
@@ -139,7 +142,7 @@ class CorkedStream {
         }
       }
       flush_posted = true;
-      asio::post(socket.get_executor(), [self = shared_from_this()] {
+      asio::post(stream.get_executor(), [self = shared_from_this()] {
         self->flush_posted = false;
         if (!self->writing && !self->pending.empty() && !self->error) self->flush();
       });
@@ -180,7 +183,7 @@ class CorkedStream {
       pending.clear();
       release_waiters();
       asio::async_write(
-          socket, asio::buffer(in_flight),
+          stream, asio::buffer(in_flight),
           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_flushed(ec); });
     }
 
@@ -196,11 +199,11 @@ class CorkedStream {
 
     void complete(Handler handler, beast::error_code ec, std::size_t n) {
       // Never inline: Beast's write op must not re-enter itself.
-      asio::post(socket.get_executor(),
+      asio::post(stream.get_executor(),
                  [h = std::move(handler), ec, n]() mutable { std::move(h)(ec, n); });
     }
 
-    tcp::socket socket;
+    ApiStream stream;
     std::string pending;       // frames not yet handed to the socket
     std::string in_flight;     // the batch the socket is writing
     asio::steady_timer timer;  // the held flush of a busy connection
@@ -220,9 +223,9 @@ class CorkedStream {
   std::shared_ptr<State> state_;  // shared with the write in flight
 };
 
-// How Beast ends a WebSocket connection over this stream: as over the socket itself.
+// How Beast ends a WebSocket connection over this stream: as over the ApiStream beneath.
 inline void teardown(beast::role_type role, CorkedStream& stream, beast::error_code& ec) {
-  websocket::teardown(role, stream.socket(), ec);
+  teardown(role, stream.stream(), ec);
 }
 
 // Only once every queued byte is on the wire: the close frame Beast just wrote is usually
@@ -231,7 +234,7 @@ template <class Handler>
 void async_teardown(beast::role_type role, CorkedStream& stream, Handler&& handler) {
   stream.async_wait_sent([role, &stream, handler = std::forward<Handler>(handler)](
                              beast::error_code, std::size_t) mutable {
-    websocket::async_teardown(role, stream.socket(), std::move(handler));
+    async_teardown(role, stream.stream(), std::move(handler));
   });
 }
 

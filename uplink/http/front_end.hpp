@@ -5,6 +5,7 @@
 
 #include "base/asio.hpp"
 #include "uplink/core/access.hpp"
+#include "uplink/http/api_stream.hpp"
 #include "uplink/http/connection_limits.hpp"
 #include "uplink/http/http_message.hpp"
 
@@ -35,7 +36,7 @@ class FrontEnd {
   virtual std::vector<std::string> websocket_paths() const = 0;
   // The session that takes the connection over once the server admitted the upgrade (the key
   // is valid, the handshake well formed); the server tracks it, then runs it.
-  virtual std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext> api, tcp::socket socket,
+  virtual std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext> api, ApiStream stream,
                                                ConnectionSlot slot, const Grant& grant,
                                                std::string peer) = 0;
 };

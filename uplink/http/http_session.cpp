@@ -3,6 +3,7 @@
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/lingering_close.hpp"
 #include "uplink/http/request_router.hpp"
+#include "uplink/http/tls_stream.hpp"
 #include "uplink/http/upgrade_check.hpp"
 
 namespace roomd {
@@ -21,13 +22,63 @@ std::string describe_peer(const tcp::socket& socket) {
 
 }  // namespace
 
-HttpSession::HttpSession(std::shared_ptr<ApiContext> api, tcp::socket socket, ConnectionSlot slot)
-    : keep_(std::move(api)), api_(*keep_), slot_(std::move(slot)), stream_(std::move(socket)) {
+HttpSession::HttpSession(std::shared_ptr<ApiContext> api, ApiStream stream, ConnectionSlot slot)
+    : keep_(std::move(api)),
+      api_(*keep_),
+      slot_(std::move(slot)),
+      stream_(std::move(stream)),
+      deadline_(stream_.get_executor()) {
   peer_ = describe_peer(stream_.socket());
 }
 
 void HttpSession::run() {
-  read();
+  if (!stream_.is_tls()) return read();
+  // A client that connects and says nothing is dropped like one that never sends a head.
+  slot_.wait_for_request([weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->evict();
+  });
+  expires_after(api_.config.header_timeout);
+  stream_.async_handshake(
+      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_handshake(ec); });
+}
+
+void HttpSession::on_handshake(beast::error_code ec) {
+  ec = timed_out(ec);
+  if (!ec) return read();
+  if (ec == asio::error::operation_aborted) return;  // evicted to make room
+  ++api_.metrics.tls_handshake_failures;
+  if (auto more = api_.warnings.tls.pass()) {
+    if (ec == beast::error::timeout)
+      api_.log.warn("TLS handshake from ", peer_, " failed: none within api.header_timeout (",
+                    api_.config.header_timeout.count(), " ms); closed", *more);
+    else
+      api_.log.warn("TLS handshake from ", peer_, " failed: ", TlsStream::describe(ec), *more);
+  }
+  beast::error_code ignored;
+  stream_.socket().close(ignored);
+}
+
+void HttpSession::expires_after(Duration timeout) {
+  timed_out_ = false;
+  const auto generation = ++deadline_generation_;
+  deadline_.expires_after(timeout);
+  deadline_.async_wait([weak = weak_from_this(), generation](beast::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->deadline_generation_ != generation) return;
+    self->timed_out_ = true;
+    beast::error_code ignored;
+    self->stream_.socket().cancel(ignored);
+  });
+}
+
+void HttpSession::expires_never() {
+  ++deadline_generation_;
+  deadline_.cancel();
+}
+
+beast::error_code HttpSession::timed_out(beast::error_code ec) const {
+  if (timed_out_ && ec == asio::error::operation_aborted) return beast::error::timeout;
+  return ec;
 }
 
 void HttpSession::read() {
@@ -39,24 +90,27 @@ void HttpSession::read() {
   });
   // Counted from the connection or the previous answer: an idle keep-alive connection and a
   // client that never finishes its head are closed alike.
-  stream_.expires_after(api_.config.header_timeout);
-  http::async_read_header(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  expires_after(api_.config.header_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            self->on_header(self->timed_out(ec));
+                          });
 }
 
 void HttpSession::on_header(beast::error_code ec) {
   slot_.request_arrived();
   if (answer_error(ec)) return;
   if (parser_->is_done()) return on_read({});
-  stream_.expires_after(kBodyTimeout);
-  http::async_read(
-      stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  expires_after(kBodyTimeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     self->on_read(self->timed_out(ec));
+                   });
 }
 
 void HttpSession::on_read(beast::error_code ec) {
   if (answer_error(ec)) return;
+  expires_never();
   if (websocket::is_upgrade(parser_->get())) return upgrade();
   route();
 }
@@ -99,8 +153,8 @@ void HttpSession::upgrade() {
   if (auto* refusal = std::get_if<HttpResponse>(&checked)) return write(std::move(*refusal));
   const auto [front_end, grant] = std::get<AdmittedUpgrade>(checked);
   auto peer = peer_ + " key " + grant->key_id;
-  auto session = front_end->upgrade(keep_, stream_.release_socket(), std::move(slot_), *grant,
-                                    std::move(peer));
+  auto session =
+      front_end->upgrade(keep_, std::move(stream_), std::move(slot_), *grant, std::move(peer));
   api_.session_opened(session);
   session->run(std::move(request));
 }
@@ -108,10 +162,10 @@ void HttpSession::upgrade() {
 void HttpSession::write(HttpResponse response) {
   response_ = std::make_shared<HttpResponse>(std::move(response));
   const bool keep_alive = response_->keep_alive();
-  stream_.expires_after(kBodyTimeout);
+  expires_after(kBodyTimeout);
   http::async_write(stream_, *response_,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                      self->on_write(keep_alive, ec);
+                      self->on_write(keep_alive, self->timed_out(ec));
                     });
 }
 
@@ -123,8 +177,8 @@ void HttpSession::on_write(bool keep_alive, beast::error_code ec) {
 }
 
 void HttpSession::close() {
-  stream_.expires_never();
-  linger_close(stream_.release_socket(), std::move(slot_));
+  expires_never();
+  linger_close(std::move(stream_), std::move(slot_));
 }
 
 }  // namespace roomd

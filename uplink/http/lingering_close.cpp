@@ -12,9 +12,9 @@ namespace {
 
 class LingeringClose : public std::enable_shared_from_this<LingeringClose> {
  public:
-  LingeringClose(tcp::socket socket, ConnectionSlot slot, std::string last_words)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+  LingeringClose(ApiStream stream, ConnectionSlot slot, std::string last_words)
+      : stream_(std::move(stream)),
+        timer_(stream_.get_executor()),
         slot_(std::move(slot)),
         last_words_(std::move(last_words)) {}
 
@@ -29,7 +29,7 @@ class LingeringClose : public std::enable_shared_from_this<LingeringClose> {
       if (!ec) self->close();
     });
     if (last_words_.empty()) return drain();
-    asio::async_write(socket_, asio::buffer(last_words_),
+    asio::async_write(stream_, asio::buffer(last_words_),
                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
                         if (ec) return self->close();
                         self->drain();
@@ -38,25 +38,32 @@ class LingeringClose : public std::enable_shared_from_this<LingeringClose> {
 
  private:
   void drain() {
+    if (!stream_.is_tls()) return drain_tcp();
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      self->drain_tcp();
+    });
+  }
+  void drain_tcp() {
     beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     read();
   }
   void read() {
-    socket_.async_read_some(asio::buffer(scratch_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (ec) return self->close();  // EOF: the client is done
-                              self->read();
-                            });
+    stream_.socket().async_read_some(
+        asio::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec) return self->close();  // EOF: the client is done
+          self->read();
+        });
   }
   void close() {
     beast::error_code ignored;
     timer_.cancel();
-    socket_.close(ignored);
+    stream_.socket().close(ignored);
     slot_.release();
   }
 
-  tcp::socket socket_;
+  ApiStream stream_;
   asio::steady_timer timer_;
   ConnectionSlot slot_;
   std::string last_words_;
@@ -65,8 +72,8 @@ class LingeringClose : public std::enable_shared_from_this<LingeringClose> {
 
 }  // namespace
 
-void linger_close(tcp::socket socket, ConnectionSlot slot, std::string last_words) {
-  std::make_shared<LingeringClose>(std::move(socket), std::move(slot), std::move(last_words))
+void linger_close(ApiStream stream, ConnectionSlot slot, std::string last_words) {
+  std::make_shared<LingeringClose>(std::move(stream), std::move(slot), std::move(last_words))
       ->run();
 }
 

@@ -18,7 +18,7 @@ class PanelFrontEnd final : public FrontEnd {
   void handle(ApiContext& api, const HttpRequest& request, const Grant* grant, std::string peer,
               Executor executor, std::function<void(HttpResponse)> done) override;
   std::vector<std::string> websocket_paths() const override { return {}; }
-  std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext>, tcp::socket, ConnectionSlot,
+  std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext>, ApiStream, ConnectionSlot,
                                        const Grant&, std::string) override {
     return nullptr;
   }

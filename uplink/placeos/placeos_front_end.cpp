@@ -21,9 +21,9 @@ std::vector<std::string> PlaceosFrontEnd::websocket_paths() const {
 }
 
 std::shared_ptr<LiveSession> PlaceosFrontEnd::upgrade(std::shared_ptr<ApiContext> api,
-                                                      tcp::socket socket, ConnectionSlot slot,
+                                                      ApiStream stream, ConnectionSlot slot,
                                                       const Grant& grant, std::string peer) {
-  return std::make_shared<WsSession>(std::move(api), std::move(socket), std::move(slot), grant,
+  return std::make_shared<WsSession>(std::move(api), std::move(stream), std::move(slot), grant,
                                      std::move(peer));
 }
 

@@ -13,7 +13,7 @@ class PlaceosFrontEnd final : public FrontEnd {
   void handle(ApiContext& api, const HttpRequest& request, const Grant* grant, std::string peer,
               Executor executor, std::function<void(HttpResponse)> done) override;
   std::vector<std::string> websocket_paths() const override;
-  std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext> api, tcp::socket socket,
+  std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext> api, ApiStream stream,
                                        ConnectionSlot slot, const Grant& grant,
                                        std::string peer) override;
 };

@@ -16,12 +16,12 @@ constexpr int kSendBuffer = 64 * 1024;
 
 }  // namespace
 
-WsSession::WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, ConnectionSlot slot,
+WsSession::WsSession(std::shared_ptr<ApiContext> api, ApiStream stream, ConnectionSlot slot,
                      Grant grant, std::string peer)
     : keep_(std::move(api)),
       api_(*keep_),
       slot_(std::move(slot)),
-      ws_(std::move(socket)),
+      ws_(std::move(stream)),
       cut_timer_(ws_.get_executor()),
       peer_(std::move(peer)),
       key_id_(grant.key_id) {

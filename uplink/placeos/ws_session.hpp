@@ -24,8 +24,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
                         public LiveSession,
                         public placeos::ControlOutput {
  public:
-  // `socket` runs on the API strand.
-  WsSession(std::shared_ptr<ApiContext> api, tcp::socket socket, ConnectionSlot slot, Grant grant,
+  // `stream` runs on the API strand.
+  WsSession(std::shared_ptr<ApiContext> api, ApiStream stream, ConnectionSlot slot, Grant grant,
             std::string peer);
   ~WsSession() override;
 
