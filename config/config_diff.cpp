@@ -18,11 +18,12 @@ const ModuleConfig* find_module(const Config& config, const std::string& id) {
   return it == config.modules.end() ? nullptr : &*it;
 }
 
-// The API's bounds and timeouts: everything but the address and the keys, which have their
-// own entries.
+// The API's bounds and timeouts: everything but the address, the keys and TLS, which have
+// their own entries.
 bool same_limits(ApiConfig a, ApiConfig b) {
   a.listen = b.listen = {};
   a.keys = b.keys = {};
+  a.tls = b.tls = {};
   return a == b;
 }
 
@@ -53,6 +54,8 @@ ConfigDiff diff_configs(const Config& before, const Config& after) {
   restart_if(before.box.id != after.box.id, "box.id");
   restart_if(before.box.state_dir != after.box.state_dir, "box.state_dir");
   restart_if(before.api.listen != after.api.listen, "api.listen");
+  // The certificate is loaded when the listener opens; a renewed one needs a restart too.
+  restart_if(before.api.tls != after.api.tls, "api.tls");
   restart_if(!same_limits(before.api, after.api), "api (limits)");
   restart_if(before.driver_path != after.driver_path, "driver_path");
   restart_if(before.upstream.mqtt != after.upstream.mqtt, "upstream.mqtt");

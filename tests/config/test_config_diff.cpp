@@ -83,11 +83,12 @@ TEST_CASE("config diff: what only a restart applies is named by its path", "[con
   after.api.listen = "0.0.0.0:8080";
   after.api.max_connections = 64;
   after.box.state_dir = "/srv/roomd";
+  after.api.tls = ApiTlsConfig{"/etc/roomd/box.crt", "/etc/roomd/box.key"};
   after.upstream.mqtt = MqttConfig{.url = "mqtt://broker:1883", .host = "broker"};
   after.upstream.outbox_enabled = true;
   CHECK(diff_configs(room(), after).needs_restart ==
-        std::vector<std::string>{"box.state_dir", "api.listen", "api (limits)", "upstream.mqtt",
-                                 "upstream.outbox"});
+        std::vector<std::string>{"box.state_dir", "api.listen", "api.tls", "api (limits)",
+                                 "upstream.mqtt", "upstream.outbox"});
   auto secret = after;
   secret.upstream.mqtt->password = "new";
   CHECK(diff_configs(after, secret).needs_restart == std::vector<std::string>{"upstream.mqtt"});
