@@ -41,7 +41,6 @@ bool ConfigReload::run() {
   }
   auto next = std::move(*result.config);
   if (state_dir_) next.box.state_dir = *state_dir_;
-  auto keys = next.api.keys;
 
   ConfigDiff diff;
   try {
@@ -52,10 +51,10 @@ bool ConfigReload::run() {
     return false;
   }
   std::size_t revoked = 0;
-  if (diff.keys_changed) revoked = api_.replace_keys(keys);
+  if (diff.keys_changed) revoked = api_.replace_keys(runtime_.config().api.keys);
   if (diff.modules_changed() || diff.systems_changed) upstream_.modules_changed(diff.removed);
 
-  std::string applied;  // "modules: 1 added (mod-x), 1 removed (mod-y); API keys updated …"
+  std::string applied;  // "1 added (mod-x), 1 removed (mod-y), API keys updated"
   auto add = [&](const std::string& part) { applied += (applied.empty() ? "" : ", ") + part; };
   if (!diff.added.empty()) add(listed("added", diff.added));
   if (!diff.removed.empty()) add(listed("removed", diff.removed));
