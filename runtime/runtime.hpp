@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config/config.hpp"
+#include "runtime/alert_book.hpp"
 #include "runtime/driver_registry.hpp"
 #include "runtime/log.hpp"
 #include "runtime/module_manager.hpp"
@@ -41,12 +42,14 @@ class Runtime {
   const Config& config() const { return config_; }
   LogHub& logs() { return logs_; }
   StateStore& state() { return state_; }
+  AlertBook& alerts() { return alerts_; }
   ModuleManager& modules() { return *modules_; }
 
  private:
   Config config_;
   LogHub logs_;
   StateStore state_;
+  AlertBook alerts_;
   std::unique_ptr<StatePersistence> persistence_;
   std::unique_ptr<ModuleManager> modules_;
   Logger log_;
