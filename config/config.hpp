@@ -123,6 +123,14 @@ struct UpstreamConfig {
   bool outbox_enabled = false;
 };
 
+// history: every status change kept with its time, bounded per variable.
+struct HistoryConfig {
+  std::size_t max_points = 10000;
+  Duration max_age{30ll * 24 * 3600 * 1000};
+
+  bool operator==(const HistoryConfig&) const = default;
+};
+
 struct Config {
   BoxConfig box;
   LogLevel log_level = LogLevel::info;
@@ -131,6 +139,7 @@ struct Config {
   std::vector<ModuleConfig> modules;
   std::vector<SystemConfig> systems;
   UpstreamConfig upstream;
+  HistoryConfig history;
 };
 
 struct ConfigError {

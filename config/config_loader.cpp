@@ -507,6 +507,14 @@ BoxConfig parse_box(ObjectReader r) {
   return box;
 }
 
+HistoryConfig parse_history(ObjectReader r) {
+  HistoryConfig history;
+  r.read("max_points", history.max_points, kOptional, as_at_least_one);
+  r.read("max_age", history.max_age, kOptional, as_positive_duration);
+  r.reject_unknown_keys();
+  return history;
+}
+
 // Systems refer to modules and API keys to systems, hence the order.
 Config parse_root(ObjectReader r) {
   Config config;
@@ -526,6 +534,7 @@ Config parse_root(ObjectReader r) {
   });
   config.api = parse_api(r.child("api"), system_ids);
   config.upstream = parse_upstream(r.child("upstream"), config.box.id);
+  config.history = parse_history(r.child("history"));
   // Read by the alerting code, which is not wired to the loader yet; boxes that already
   // carry the section must still load.
   r.find("alerts");

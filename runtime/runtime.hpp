@@ -1,6 +1,6 @@
-// Everything `roomd run` keeps alive for one config: logs, the state store and its
-// persistence, and the modules. The HTTP/WebSocket API and the uplink attach to it from
-// outside through these accessors.
+// Everything `roomd run` keeps alive for one config: logs, the state store with its
+// persistence and history, the active alerts, and the modules. The HTTP/WebSocket API and the
+// uplink attach to it from outside through these accessors.
 #pragma once
 
 #include "config/config.hpp"
@@ -16,6 +16,7 @@
 
 namespace roomd {
 
+class History;
 class StatePersistence;
 
 class Runtime {
@@ -43,6 +44,7 @@ class Runtime {
   LogHub& logs() { return logs_; }
   StateStore& state() { return state_; }
   AlertBook& alerts() { return alerts_; }
+  History& history() { return *history_; }
   ModuleManager& modules() { return *modules_; }
 
  private:
@@ -51,6 +53,7 @@ class Runtime {
   StateStore state_;
   AlertBook alerts_;
   std::unique_ptr<StatePersistence> persistence_;
+  std::unique_ptr<History> history_;
   std::unique_ptr<ModuleManager> modules_;
   Logger log_;
 };

@@ -86,9 +86,10 @@ TEST_CASE("config diff: what only a restart applies is named by its path", "[con
   after.api.tls = ApiTlsConfig{"/etc/roomd/box.crt", "/etc/roomd/box.key"};
   after.upstream.mqtt = MqttConfig{.url = "mqtt://broker:1883", .host = "broker"};
   after.upstream.outbox_enabled = true;
+  after.history.max_points = 50;
   CHECK(diff_configs(room(), after).needs_restart ==
         std::vector<std::string>{"box.state_dir", "api.listen", "api.tls", "api (limits)",
-                                 "upstream.mqtt", "upstream.outbox"});
+                                 "upstream.mqtt", "upstream.outbox", "history"});
   auto secret = after;
   secret.upstream.mqtt->password = "new";
   CHECK(diff_configs(after, secret).needs_restart == std::vector<std::string>{"upstream.mqtt"});

@@ -136,6 +136,33 @@ const DriverInfo& RequestCore::driver_info(const Module& module) {
   return module.driver().info;
 }
 
+Result<std::vector<HistoryPoint>> RequestCore::history(std::string_view module_id,
+                                                       std::string_view name,
+                                                       const HistoryQuery& query) {
+  try {
+    return runtime.history().read(module_id, name, query);
+  } catch (const std::exception& e) {
+    log.error("reading the history of ", module_id, ".", name, " failed: ", e.what());
+    return Failure{ErrorCode::unexpected,
+                   "the history could not be read: " + std::string(e.what())};
+  }
+}
+
+const HistoryConfig& RequestCore::history_bounds() const {
+  return runtime.history().bounds();
+}
+
+Subscription RequestCore::subscribe_history(History::Listener listener) {
+  return runtime.history().subscribe(std::move(listener));
+}
+
+std::string RequestCore::setter_of(const Module& module, std::string_view name) {
+  if (name.empty()) return {};
+  for (const auto& method : module.driver().info.methods)
+    if (method.sets == name) return method.name;
+  return {};
+}
+
 Json RequestCore::module_state(const Module& module) const {
   return runtime.state().module_state(module.module_id());
 }

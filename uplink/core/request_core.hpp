@@ -7,6 +7,7 @@
 #include "base/asio.hpp"
 #include "base/json.hpp"
 #include "config/config.hpp"
+#include "runtime/history.hpp"
 #include "runtime/log.hpp"
 #include "uplink/core/api_warnings.hpp"
 #include "uplink/core/caller.hpp"
@@ -67,6 +68,16 @@ struct RequestCore : std::enable_shared_from_this<RequestCore> {
   // executor with the value or the failure, after the metrics and the audit recorded it.
   void exec(const Caller& caller, Module& module, const std::string& method, Json args,
             ExecDone done);
+
+  // The recorded values of variable `name` of the module with this id (which the caller
+  // resolved), per `query`; code 7 when the history database cannot be read.
+  Result<std::vector<HistoryPoint>> history(std::string_view module_id, std::string_view name,
+                                            const HistoryQuery& query);
+  const HistoryConfig& history_bounds() const;
+  // Every change recorded from now on (History::Listener's rules apply).
+  Subscription subscribe_history(History::Listener listener);
+  // The method a driver declared as the setter of status variable `name` ("" for none).
+  static std::string setter_of(const Module& module, std::string_view name);
 
   // What a front-end may read of a module it resolved, and of the box.
   static const std::string& module_id(const Module& module);

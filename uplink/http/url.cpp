@@ -68,6 +68,15 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
   return found;
 }
 
+std::vector<std::pair<std::string, std::string>> query_params(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  for_each_pair(query, '&', [&](std::string_view key, std::string_view value) {
+    if (!key.empty()) params.emplace_back(decode(key), decode(value));
+    return false;
+  });
+  return params;
+}
+
 std::optional<std::string> cookie(std::string_view header, std::string_view name) {
   std::optional<std::string> found;
   for_each_pair(header, ';', [&](std::string_view key, std::string_view value) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace roomd::url {
@@ -19,6 +20,8 @@ Target split_target(std::string_view target);
 std::string decode(std::string_view text, bool plus_is_space = true);
 // The decoded value of `name` in "a=1&b=2"; nullopt when absent.
 std::optional<std::string> query_param(std::string_view query, std::string_view name);
+// Every decoded name=value pair of a query string, in order ("a" alone gives an empty value).
+std::vector<std::pair<std::string, std::string>> query_params(std::string_view query);
 // The value of cookie `name` in a Cookie header "a=1; b=2".
 std::optional<std::string> cookie(std::string_view header, std::string_view name);
 // "/a/b/c" -> {"a", "b", "c"}, each segment decoded.

@@ -3,29 +3,18 @@
 #include "base/json_parse.hpp"
 #include "base/text.hpp"
 #include "uplink/core/failure.hpp"
+#include "uplink/core/history_json.hpp"
+#include "uplink/core/module_address.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/request_router.hpp"
 #include "uplink/http/url.hpp"
+#include "uplink/placeos/history_query.hpp"
 
-#include <charconv>
 #include <memory>
 
 namespace roomd {
 
 namespace {
-
-// "Display_2" -> ("Display", 2); a name without a numeric suffix is index 1.
-std::pair<std::string, int> split_module(const std::string& text) {
-  auto underscore = text.rfind('_');
-  if (underscore != std::string::npos && underscore + 1 < text.size()) {
-    int index = 0;
-    auto begin = text.data() + underscore + 1;
-    auto end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(begin, end, index);
-    if (ec == std::errc() && ptr == end && index >= 1) return {text.substr(0, underscore), index};
-  }
-  return {text, 1};
-}
 
 Json functions_of(const DriverInfo& driver) {
   Json out = Json::object();
@@ -48,6 +37,7 @@ Json functions_of(const DriverInfo& driver) {
     if (!ranges.empty()) out[method.name]["ranges"] = std::move(ranges);
     if (!method.description.empty()) out[method.name]["description"] = method.description;
     if (method.privileged) out[method.name]["privileged"] = true;
+    if (!method.sets.empty()) out[method.name]["sets"] = method.sets;
   }
   return out;
 }
@@ -91,7 +81,7 @@ class Call {
            excerpt(url::split_target(request_.target()).path);
   }
   Module* module(const SystemView& sys, const std::string& name_index, Role needed) {
-    auto [name, index] = split_module(name_index);
+    auto [name, index] = split_module_name(name_index);
     auto resolved = api_.resolve(caller_, Target{sys.id, name, index}, needed, what());
     auto* found = value_or_reply(resolved);
     return found ? *found : nullptr;
@@ -104,6 +94,7 @@ class Call {
   void systems();
   void one_system(const SystemView& sys);
   void exec(Module& module, const std::string& method);
+  void history(const Module& module, const std::string& name);
   void log_level(const std::string& module_id);
   void reply_levels(const LogLevels& levels);
 
@@ -150,6 +141,11 @@ void Call::route() {
   if (parts.size() == 7 && parts[5] == "functions" && get) {
     if (Module* m = module(*sys, parts[6], Role::viewer))
       reply(http::status::ok, functions_of(RequestCore::driver_info(*m)));
+    return;
+  }
+  // /api/engine/v2/systems/{sys}/{mod}_{index}/{name}/history
+  if (parts.size() == 8 && parts[7] == "history" && get) {
+    if (Module* m = module(*sys, parts[5], Role::viewer)) history(*m, parts[6]);
     return;
   }
   if (parts.size() == 7 && method == http::verb::post) {
@@ -239,6 +235,19 @@ void Call::exec(Module& module, const std::string& method) {
           return done(error_response(*request, static_cast<int>(failure->code), failure->message));
         done(json_response(*request, http::status::ok, to_text(std::get<Json>(outcome))));
       });
+}
+
+void Call::history(const Module& module, const std::string& name) {
+  auto query = placeos::parse_history_query(url::split_target(request_.target()).query,
+                                            api_.history_bounds().max_points);
+  auto* parsed = value_or_reply(query);
+  if (!parsed) return;
+  auto points = api_.history(RequestCore::module_id(module), name, *parsed);
+  auto* found = value_or_reply(points);
+  if (!found) return;
+  reply(http::status::ok, {{"module", RequestCore::module_id(module)},
+                           {"name", name},
+                           {"points", history_points_json(*found)}});
 }
 
 void Call::log_level(const std::string& module_id) {

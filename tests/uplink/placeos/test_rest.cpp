@@ -110,6 +110,9 @@ TEST_CASE("systems, one system, module state and functions") {
         R"({"arity":2,"order":["level","ramp"],"params":{"level":["integer"],)"
         R"("ramp":["boolean",false]},"ranges":{"level":[0,100]},"returns":"integer"})");
   CHECK_FALSE(functions["power"].contains("ranges"));
+  // The setter a driver declared, so "write this value" has a meaning.
+  CHECK(functions["power"]["sets"] == "power");
+  CHECK_FALSE(functions["volume"].contains("sets"));
 }
 
 TEST_CASE("api_keys/inspect names the caller's key, role and systems, never the key") {
