@@ -204,6 +204,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   server_ = std::make_unique<ApiServer>(io_, *runtime_, options.io_threads);
   server_->mount(std::make_shared<PlaceosFrontEnd>());
   server_->mount(std::make_shared<PanelFrontEnd>());
+  for (auto& front_end : options.front_ends) server_->mount(std::move(front_end));
   port_ = server_->start();
   auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
       io_.get_executor());

@@ -41,6 +41,8 @@ struct ApiOptions {
   bool broken_module = false;  // adds mod-broken (sys-2 Broken_1), whose driver always fails
   int io_threads = 1;          // threads running the io_context (drivers' strands and the API's)
   std::optional<ApiTlsConfig> tls;  // HTTPS and WSS only
+  // Dialects of the test's own, mounted after the built-in ones.
+  std::vector<std::shared_ptr<FrontEnd>> front_ends;
 };
 
 // sys-1: Display_1 (mod-a), Display_2 (mod-b), Switcher_1 (mod-net: TCP to a closed port, so

@@ -1,6 +1,7 @@
 // What a dialect mounts on the HTTP server: its REST routes and its WebSocket endpoints. The
-// server owns the connections, their limits and the key check of an upgrade; a front-end
-// sees a parsed request with the caller's grant and speaks to the request core.
+// server owns the connections, their limits and the key check of an upgrade (unless the
+// endpoint authenticates in-band); a front-end sees a parsed request with the caller's grant
+// and speaks to the request core.
 #pragma once
 
 #include "base/asio.hpp"
@@ -34,10 +35,15 @@ class FrontEnd {
 
   // The paths of its WebSocket endpoints.
   virtual std::vector<std::string> websocket_paths() const = 0;
-  // The session that takes the connection over once the server admitted the upgrade (the key
-  // is valid, the handshake well formed); the server tracks it, then runs it.
+  // True when the endpoint at `path` checks the client's key itself (in its first message, or
+  // to answer a bad key in its own format): the server then admits an upgrade without a valid
+  // key, still under the connection limits.
+  virtual bool authenticates_itself(std::string_view /*path*/) const { return false; }
+  // The session that takes the connection over once the server admitted the upgrade (the
+  // handshake well formed, the key valid or the endpoint authenticating itself); the server
+  // tracks it, then runs it. `grant` is null when no valid key came with the upgrade.
   virtual std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext> api, ApiStream stream,
-                                               ConnectionSlot slot, const Grant& grant,
+                                               ConnectionSlot slot, const Grant* grant,
                                                std::string peer) = 0;
 };
 

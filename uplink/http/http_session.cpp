@@ -152,9 +152,9 @@ void HttpSession::upgrade() {
   auto checked = check_upgrade(api_, request, peer_);
   if (auto* refusal = std::get_if<HttpResponse>(&checked)) return write(std::move(*refusal));
   const auto [front_end, grant] = std::get<AdmittedUpgrade>(checked);
-  auto peer = peer_ + " key " + grant->key_id;
+  auto peer = grant ? peer_ + " key " + grant->key_id : peer_;
   auto session =
-      front_end->upgrade(keep_, std::move(stream_), std::move(slot_), *grant, std::move(peer));
+      front_end->upgrade(keep_, std::move(stream_), std::move(slot_), grant, std::move(peer));
   api_.session_opened(session);
   session->run(std::move(request));
 }

@@ -22,7 +22,8 @@ class LiveSession {
   // Called about once a second: closes the connection if its queue has been stuck too long.
   virtual void check_backlog(Clock::time_point now) = 0;
   virtual std::size_t queued_bytes() const = 0;
-  // The id of the API key the session was admitted with.
+  // The id of the API key the session acts under: the one it was admitted with, or the one it
+  // presented in-band; empty while it has none.
   virtual const std::string& key_id() const = 0;
   // A config reload removed or changed that key: closes with 1008 (policy), so the client
   // reconnects and its key is checked again.

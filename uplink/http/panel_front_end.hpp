@@ -19,7 +19,7 @@ class PanelFrontEnd final : public FrontEnd {
               Executor executor, std::function<void(HttpResponse)> done) override;
   std::vector<std::string> websocket_paths() const override { return {}; }
   std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext>, ApiStream, ConnectionSlot,
-                                       const Grant&, std::string) override {
+                                       const Grant*, std::string) override {
     return nullptr;
   }
 

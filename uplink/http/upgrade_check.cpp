@@ -54,7 +54,7 @@ std::variant<AdmittedUpgrade, HttpResponse> check_upgrade(ApiContext& api,
   const Grant* grant = nullptr;
   auto key = find_api_key(request);
   if (key) grant = api.keys.authenticate(*key);
-  if (!grant) {
+  if (!grant && !front_end->authenticates_itself(path)) {
     ++api.metrics.connections_rejected;
     if (auto more = api.warnings.unauthorized.pass())
       api.log.warn("WebSocket from ", peer, " refused: ",

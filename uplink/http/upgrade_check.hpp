@@ -1,7 +1,7 @@
 // Whether a WebSocket upgrade may go ahead, before any socket is handed over: a path some
 // mounted front-end upgrades, a well-formed handshake key (RFC 6455 §4.2.1, else 400), a known API
-// key (else 401) and a server that is not shutting down (else 503). Refusals are logged, at most
-// one line per few seconds.
+// key (else 401, unless the endpoint authenticates in-band) and a server that is not shutting
+// down (else 503). Refusals are logged, at most one line per few seconds.
 #pragma once
 
 #include "uplink/core/access.hpp"
@@ -17,7 +17,7 @@ class FrontEnd;
 
 struct AdmittedUpgrade {
   FrontEnd* front_end;
-  const Grant* grant;
+  const Grant* grant;  // null only for an endpoint that authenticates itself
 };
 
 // Sec-WebSocket-Key: base64 of 16 bytes, which is 22 characters and "==".

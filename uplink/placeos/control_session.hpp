@@ -5,6 +5,7 @@
 #pragma once
 
 #include "uplink/core/client.hpp"
+#include "uplink/core/control_output.hpp"
 #include "uplink/core/failure.hpp"
 #include "uplink/core/notify_hub.hpp"
 #include "uplink/placeos/request.hpp"
@@ -15,11 +16,7 @@
 
 namespace roomd::placeos {
 
-class ControlOutput : public NotifySink {
- public:
-  // A whole message that is never coalesced (success, error, debug).
-  virtual void send(std::string message) = 0;
-};
+using roomd::ControlOutput;
 
 class ControlSession {
  public:

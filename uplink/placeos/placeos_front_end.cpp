@@ -1,7 +1,8 @@
 #include "uplink/placeos/placeos_front_end.hpp"
 
+#include "uplink/http/ws_session.hpp"
+#include "uplink/placeos/placeos_ws_dialect.hpp"
 #include "uplink/placeos/rest_api.hpp"
-#include "uplink/placeos/ws_session.hpp"
 
 namespace roomd {
 
@@ -22,9 +23,11 @@ std::vector<std::string> PlaceosFrontEnd::websocket_paths() const {
 
 std::shared_ptr<LiveSession> PlaceosFrontEnd::upgrade(std::shared_ptr<ApiContext> api,
                                                       ApiStream stream, ConnectionSlot slot,
-                                                      const Grant& grant, std::string peer) {
+                                                      const Grant* grant, std::string peer) {
   return std::make_shared<WsSession>(std::move(api), std::move(stream), std::move(slot), grant,
-                                     std::move(peer));
+                                     std::move(peer), [](const WsOpening& opening) {
+                                       return std::make_unique<placeos::PlaceosWsDialect>(opening);
+                                     });
 }
 
 }  // namespace roomd

@@ -14,7 +14,7 @@ class PlaceosFrontEnd final : public FrontEnd {
               Executor executor, std::function<void(HttpResponse)> done) override;
   std::vector<std::string> websocket_paths() const override;
   std::shared_ptr<LiveSession> upgrade(std::shared_ptr<ApiContext> api, ApiStream stream,
-                                       ConnectionSlot slot, const Grant& grant,
+                                       ConnectionSlot slot, const Grant* grant,
                                        std::string peer) override;
 };
 

@@ -1,4 +1,4 @@
-#include "uplink/placeos/ws_session.hpp"
+#include "uplink/http/ws_session.hpp"
 
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/ws_frame.hpp"
@@ -17,23 +17,26 @@ constexpr int kSendBuffer = 64 * 1024;
 }  // namespace
 
 WsSession::WsSession(std::shared_ptr<ApiContext> api, ApiStream stream, ConnectionSlot slot,
-                     Grant grant, std::string peer)
+                     const Grant* grant, std::string peer, WsDialectFactory make_dialect)
     : keep_(std::move(api)),
       api_(*keep_),
       slot_(std::move(slot)),
       ws_(std::move(stream)),
       cut_timer_(ws_.get_executor()),
       peer_(std::move(peer)),
-      key_id_(grant.key_id) {
-  control_ = std::make_unique<placeos::ControlSession>(
-      keep_, Caller{std::move(grant), peer_, "WebSocket", ws_.get_executor()}, *this);
+      make_dialect_(std::move(make_dialect)) {
+  if (grant) {
+    grant_ = *grant;  // the server's keys may be replaced by a reload meanwhile
+    key_id_ = grant->key_id;
+  }
 }
 
 WsSession::~WsSession() {
   finish();
 }
 
-void WsSession::run(http::request<http::string_body> upgrade) {
+void WsSession::run(HttpRequest upgrade) {
+  upgrade_ = std::move(upgrade);
   websocket::stream_base::timeout timeouts;
   timeouts.handshake_timeout = std::chrono::seconds(30);
   timeouts.idle_timeout = api_.config.idle_timeout;
@@ -48,7 +51,7 @@ void WsSession::run(http::request<http::string_body> upgrade) {
   // the newest value, instead of into the kernel, where it would get a long stale backlog.
   beast::error_code ignored;
   ws_.next_layer().socket().set_option(asio::socket_base::send_buffer_size(kSendBuffer), ignored);
-  ws_.async_accept(upgrade,
+  ws_.async_accept(upgrade_,
                    [self = shared_from_this()](beast::error_code ec) { self->on_accept(ec); });
 }
 
@@ -62,6 +65,10 @@ void WsSession::on_accept(beast::error_code ec) {
     shutdown();
     return;
   }
+  dialect_ = make_dialect_(
+      WsOpening{keep_, grant_ ? &*grant_ : nullptr, peer_, ws_.get_executor(), upgrade_, *this});
+  make_dialect_ = nullptr;
+  upgrade_ = {};
   read();
 }
 
@@ -83,30 +90,26 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
     return;
   }
   if (closing_) return;
-  if (!ws_.got_text()) {
-    send(placeos::ControlSession::error_message("null", ErrorCode::parse_error,
-                                                "binary frames are not supported; send JSON text"));
+  if (drain_then_close_) {
+    // The dialect said its last word; the client's messages meanwhile are not its business.
+  } else if (!ws_.got_text()) {
+    dialect_->on_binary();
   } else {
     auto data = buffer_.cdata();
-    std::string_view text(static_cast<const char*>(data.data()), data.size());
-    if (text == "ping") {
-      send("pong");
-    } else {
-      control_->handle(text);
-    }
+    dialect_->on_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
   }
   buffer_.consume(buffer_.size());
   read();
 }
 
 void WsSession::send(std::string message) {
-  if (closing_ || finished_) return;
+  if (closing_ || finished_ || drain_then_close_) return;
   queue_.push(std::move(message));
   if (!over_bound()) write_next();
 }
 
 void WsSession::notify(Binding& binding, const SharedText& value) {
-  if (closing_ || finished_) return;
+  if (closing_ || finished_ || drain_then_close_) return;
   if (queue_.push_notify(binding, value)) {
     // Still queued behind a slow write: only the newest value goes out.
     ++api_.metrics.notifies_coalesced;
@@ -117,6 +120,12 @@ void WsSession::notify(Binding& binding, const SharedText& value) {
 
 void WsSession::forget(Binding& binding) {
   queue_.forget(binding);
+}
+
+void WsSession::close_after(std::uint16_t code) {
+  if (closing_ || finished_ || drain_then_close_) return;
+  drain_then_close_ = static_cast<websocket::close_code>(code);
+  write_next();
 }
 
 bool WsSession::over_bound() {
@@ -161,6 +170,12 @@ void WsSession::write_next() {
           [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
       return;
     }
+  }
+  if (drain_then_close_) {
+    closing_ = true;
+    // Maybe inside the dialect's own call: it lets go from a fresh handler.
+    asio::post(ws_.get_executor(),
+               [self = shared_from_this(), code = *drain_then_close_] { self->close_with(code); });
   }
 }
 
@@ -207,8 +222,12 @@ void WsSession::send_close(websocket::close_code code) {
   ws_.async_close(code, [self = shared_from_this()](beast::error_code) { self->finish(); });
 }
 
+void WsSession::close_dialect() {
+  if (dialect_) dialect_->close();
+}
+
 void WsSession::close_with(websocket::close_code code) {
-  control_->close();
+  close_dialect();
   if (finished_) return;
   send_close(code);  // behind the frames already handed to the stream
   // The peer does not read, so a stuck write or the close frame itself may never complete:
@@ -248,7 +267,7 @@ void WsSession::finish() {
   if (finished_) return;
   finished_ = true;
   cut_timer_.cancel();
-  control_->close();
+  close_dialect();
   queue_.clear();
   // Aborts a pending write (a half-closed peer may never drain it); the stream keeps its
   // buffers until the write's handler runs.
