@@ -5,6 +5,7 @@
 #include "main/service_notifier.hpp"
 #include "main/store_and_forward.hpp"
 #include "runtime/runtime.hpp"
+#include "uplink/exosite/exosite_front_end.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
 #include "uplink/http/panel_front_end.hpp"
@@ -53,6 +54,7 @@ int run(const Args& args) {
     log.info("open-file limit raised from ", files.before, " to ", files.now);
   ApiServer api(io, runtime);
   api.mount(std::make_shared<PlaceosFrontEnd>());
+  api.mount(std::make_shared<ExositeFrontEnd>());
   api.mount(std::make_shared<PanelFrontEnd>());
   // Before the modules start, so the outbox records their first status.
   StoreAndForward upstream(api.context());

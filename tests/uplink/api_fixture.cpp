@@ -1,6 +1,7 @@
 #include "tests/uplink/api_fixture.hpp"
 
 #include "main/device_links.hpp"
+#include "uplink/exosite/exosite_front_end.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/panel_front_end.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
@@ -48,7 +49,8 @@ class ApiTestDisplay final : public Driver {
     m.method("power", &ApiTestDisplay::power, {"on"}).sets("power");
     m.method("volume", &ApiTestDisplay::volume,
              {Param("level", Range{0, 100}), Param("ramp", false)});
-    m.method("fail", &ApiTestDisplay::fail, {"why"});
+    // The setter of a variable the device refuses to take (Exosite's write failing).
+    m.method("fail", &ApiTestDisplay::fail, {"why"}).sets("failing");
     m.method("crash", &ApiTestDisplay::crash);
     m.method("chatter", &ApiTestDisplay::chatter, {"text"});
     m.method("odd_throw", &ApiTestDisplay::odd_throw);
@@ -203,6 +205,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   runtime_->start();
   server_ = std::make_unique<ApiServer>(io_, *runtime_, options.io_threads);
   server_->mount(std::make_shared<PlaceosFrontEnd>());
+  server_->mount(std::make_shared<ExositeFrontEnd>());
   server_->mount(std::make_shared<PanelFrontEnd>());
   for (auto& front_end : options.front_ends) server_->mount(std::move(front_end));
   port_ = server_->start();
