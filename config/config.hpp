@@ -123,6 +123,20 @@ struct UpstreamConfig {
   bool outbox_enabled = false;
 };
 
+// dialects.openframe: the OpenFrame WebSocket dialect (dialects.md).
+struct OpenFrameConfig {
+  Duration status_every{10000};  // the period of system_status events
+
+  bool operator==(const OpenFrameConfig&) const = default;
+};
+
+// dialects: settings of the real-time dialects other than the native one.
+struct DialectsConfig {
+  OpenFrameConfig openframe;
+
+  bool operator==(const DialectsConfig&) const = default;
+};
+
 struct Config {
   BoxConfig box;
   LogLevel log_level = LogLevel::info;
@@ -131,6 +145,7 @@ struct Config {
   std::vector<ModuleConfig> modules;
   std::vector<SystemConfig> systems;
   UpstreamConfig upstream;
+  DialectsConfig dialects;
 };
 
 struct ConfigError {

@@ -3,6 +3,7 @@
 #include "main/device_links.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/panel_front_end.hpp"
+#include "uplink/openframe/openframe_front_end.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
 
 #include "runtime/sdk/driver.hpp"
@@ -204,6 +205,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   server_ = std::make_unique<ApiServer>(io_, *runtime_, options.io_threads);
   server_->mount(std::make_shared<PlaceosFrontEnd>());
   server_->mount(std::make_shared<PanelFrontEnd>());
+  server_->mount(std::make_shared<OpenFrameFrontEnd>(options.status_every));
   for (auto& front_end : options.front_ends) server_->mount(std::move(front_end));
   port_ = server_->start();
   auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(
