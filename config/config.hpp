@@ -131,6 +131,20 @@ struct HistoryConfig {
   bool operator==(const HistoryConfig&) const = default;
 };
 
+// dialects.openframe: the OpenFrame WebSocket dialect (dialects.md).
+struct OpenFrameConfig {
+  Duration status_every{10000};  // the period of system_status events
+
+  bool operator==(const OpenFrameConfig&) const = default;
+};
+
+// dialects: settings of the real-time dialects other than the native one.
+struct DialectsConfig {
+  OpenFrameConfig openframe;
+
+  bool operator==(const DialectsConfig&) const = default;
+};
+
 struct Config {
   BoxConfig box;
   LogLevel log_level = LogLevel::info;
@@ -140,6 +154,7 @@ struct Config {
   std::vector<SystemConfig> systems;
   UpstreamConfig upstream;
   HistoryConfig history;
+  DialectsConfig dialects;
 };
 
 struct ConfigError {

@@ -61,6 +61,7 @@ ConfigDiff diff_configs(const Config& before, const Config& after) {
   restart_if(before.upstream.mqtt != after.upstream.mqtt, "upstream.mqtt");
   restart_if(!same_outbox(before.upstream, after.upstream), "upstream.outbox");
   restart_if(before.history != after.history, "history");
+  restart_if(before.dialects.openframe != after.dialects.openframe, "dialects.openframe");
   return diff;
 }
 

@@ -9,6 +9,7 @@
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/api_server.hpp"
 #include "uplink/http/panel_front_end.hpp"
+#include "uplink/openframe/openframe_front_end.hpp"
 #include "uplink/outbox/outbox.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
 
@@ -56,6 +57,7 @@ int run(const Args& args) {
   api.mount(std::make_shared<PlaceosFrontEnd>());
   api.mount(std::make_shared<ExositeFrontEnd>());
   api.mount(std::make_shared<PanelFrontEnd>());
+  api.mount(std::make_shared<OpenFrameFrontEnd>(runtime.config().dialects.openframe.status_every));
   // Before the modules start, so the outbox records their first status.
   StoreAndForward upstream(api.context());
   runtime.start();

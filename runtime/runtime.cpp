@@ -68,6 +68,7 @@ ConfigDiff Runtime::reload(Config next) {
   next.driver_path = config_.driver_path;
   next.upstream = config_.upstream;
   next.history = config_.history;
+  next.dialects = config_.dialects;
   if (diff.modules_changed() || diff.systems_changed) modules_->reload(next, diff);
   std::map<std::string, LogLevel, std::less<>> levels;
   for (const auto& module : next.modules)

@@ -94,3 +94,10 @@ TEST_CASE("config diff: what only a restart applies is named by its path", "[con
   secret.upstream.mqtt->password = "new";
   CHECK(diff_configs(after, secret).needs_restart == std::vector<std::string>{"upstream.mqtt"});
 }
+
+TEST_CASE("config diff: OpenFrame's status period needs a restart", "[config]") {
+  auto after = room();
+  after.dialects.openframe.status_every = Duration(2000);
+  CHECK(diff_configs(room(), after).needs_restart ==
+        std::vector<std::string>{"dialects.openframe"});
+}

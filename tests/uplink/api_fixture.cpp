@@ -4,6 +4,7 @@
 #include "uplink/exosite/exosite_front_end.hpp"
 #include "uplink/http/api_context.hpp"
 #include "uplink/http/panel_front_end.hpp"
+#include "uplink/openframe/openframe_front_end.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
 
 #include "runtime/sdk/driver.hpp"
@@ -207,6 +208,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   server_->mount(std::make_shared<PlaceosFrontEnd>());
   server_->mount(std::make_shared<ExositeFrontEnd>());
   server_->mount(std::make_shared<PanelFrontEnd>());
+  server_->mount(std::make_shared<OpenFrameFrontEnd>(options.status_every));
   for (auto& front_end : options.front_ends) server_->mount(std::move(front_end));
   port_ = server_->start();
   auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(

@@ -41,6 +41,8 @@ struct ApiOptions {
   bool broken_module = false;  // adds mod-broken (sys-2 Broken_1), whose driver always fails
   int io_threads = 1;          // threads running the io_context (drivers' strands and the API's)
   std::optional<ApiTlsConfig> tls;  // HTTPS and WSS only
+  // OpenFrame's system_status period.
+  std::chrono::milliseconds status_every{10000};
   // Dialects of the test's own, mounted after the built-in ones.
   std::vector<std::shared_ptr<FrontEnd>> front_ends;
 };

@@ -1,0 +1,48 @@
+#include "config/config.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+namespace roomd {
+namespace {
+
+std::string with_dialects(const std::string& dialects) {
+  return R"({ "box": { "id": "room-101" }, "modules": [ { "id": "m", "driver": "room", "name": "System" } ],
+             "dialects": )" +
+         dialects + " }";
+}
+
+std::vector<std::string> errors_of(const std::string& text) {
+  std::vector<std::string> texts;
+  for (const auto& e : parse_config(text).errors) texts.push_back(e.text());
+  return texts;
+}
+
+}  // namespace
+
+TEST_CASE("dialects: OpenFrame's status period defaults to 10 s and is read", "[config]") {
+  auto plain = parse_config(
+      R"({ "box": { "id": "room-101" }, "modules": [ { "id": "m", "driver": "room", "name": "System" } ] })");
+  REQUIRE(plain.config);
+  CHECK(plain.config->dialects.openframe.status_every == Duration(10000));
+  auto set = parse_config(with_dialects(R"({ "openframe": { "status_every": "2s" } })"));
+  REQUIRE(set.config);
+  CHECK(set.config->dialects.openframe.status_every == Duration(2000));
+}
+
+TEST_CASE("dialects: mistakes name their path", "[config]") {
+  using Catch::Contains;
+  CHECK_THAT(errors_of(with_dialects(R"({ "openframe": { "status_every": "10ms" } })")).at(0),
+             Contains("dialects.openframe.status_every") && Contains("at least 100ms"));
+  CHECK_THAT(errors_of(with_dialects(R"({ "openframe": { "status_every": true } })")).at(0),
+             Contains("dialects.openframe.status_every"));
+  CHECK_THAT(errors_of(with_dialects(R"({ "openframe": { "status_evry": "5s" } })")).at(0),
+             Contains("dialects.openframe.status_evry"));
+  CHECK_THAT(errors_of(with_dialects(R"({ "openfram": {} })")).at(0),
+             Contains("dialects.openfram"));
+  CHECK_THAT(errors_of(with_dialects(R"([])")).at(0), Contains("dialects"));
+}
+
+}  // namespace roomd
