@@ -123,6 +123,28 @@ struct UpstreamConfig {
   bool outbox_enabled = false;
 };
 
+// alerts[i]: raise `rule/<i>` while `<sys>/<module>_<index>/<variable> <op> <value>` holds.
+struct AlertRuleConfig {
+  std::string when;  // as written, the default title
+  std::string sys;
+  std::string module;  // the module's name in the system: "Sensor"
+  int index = 1;
+  std::string variable;
+  std::string op;  // > >= < <= == !=
+  Json value;
+  Duration hold{0};  // "for": how long the condition holds before the alert
+  std::string severity = "medium";
+  std::string title;
+  std::string json_path;  // "alerts[0]", for the checks that need the drivers
+  bool operator==(const AlertRuleConfig&) const = default;
+};
+
+struct AlertOptionsConfig {
+  Duration offline_after{30000};  // a device module disconnected this long is offline
+  Duration log_quiet{300000};     // an error alert clears after this long without an error
+  bool operator==(const AlertOptionsConfig&) const = default;
+};
+
 struct Config {
   BoxConfig box;
   LogLevel log_level = LogLevel::info;
@@ -131,6 +153,8 @@ struct Config {
   std::vector<ModuleConfig> modules;
   std::vector<SystemConfig> systems;
   UpstreamConfig upstream;
+  std::vector<AlertRuleConfig> alerts;
+  AlertOptionsConfig alert_options;
 };
 
 struct ConfigError {
