@@ -2,6 +2,7 @@
 // variable, operator and value, the defaults, and every bad rule named by its JSON path.
 #include "config/alert_schema.hpp"
 #include "config/config.hpp"
+#include "tests/config/config_errors.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -17,12 +18,7 @@ std::string with_alerts(const std::string& alerts, const std::string& options = 
          alerts + (options.empty() ? "" : R"(, "alert_options": )" + options) + " }";
 }
 
-std::vector<std::string> errors_of(const std::string& text) {
-  auto result = parse_config(text);
-  std::vector<std::string> texts;
-  for (const auto& e : result.errors) texts.push_back(e.text());
-  return texts;
-}
+using test::errors_of;
 
 }  // namespace
 
