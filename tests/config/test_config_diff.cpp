@@ -93,3 +93,18 @@ TEST_CASE("config diff: what only a restart applies is named by its path", "[con
   secret.upstream.mqtt->password = "new";
   CHECK(diff_configs(after, secret).needs_restart == std::vector<std::string>{"upstream.mqtt"});
 }
+
+TEST_CASE("config diff: alert rules and options apply at once", "[config][alerts]") {
+  auto after = room();
+  AlertRuleConfig rule;
+  rule.when = "sys-1/Display_1/power == true";
+  after.alerts.push_back(rule);
+  auto diff = diff_configs(room(), after);
+  CHECK(diff.alerts_changed);
+  CHECK_FALSE(diff.empty());
+  CHECK(diff.needs_restart.empty());
+  after = room();
+  after.alert_options.log_quiet = std::chrono::minutes(1);
+  CHECK(diff_configs(room(), after).alerts_changed);
+  CHECK_FALSE(diff_configs(room(), room()).alerts_changed);
+}

@@ -238,3 +238,34 @@ TEST_CASE("the runtime's own error records alert as the box", "[alerts][log]") {
   CHECK(alert->sys.empty());
   CHECK(alert->title == "roomd logged an error: state directory is read-only");
 }
+
+TEST_CASE("rules run in the runtime and follow a config reload", "[alerts][rules]") {
+  Box box;
+  REQUIRE(test::run_until(box.io, [&] { return box.connected(); }));
+  auto next = box.config;
+  AlertRuleConfig rule;
+  rule.when = "sys-1/Display_1/connected == true";
+  rule.sys = "sys-1";
+  rule.module = "Display";
+  rule.variable = "connected";
+  rule.op = "==";
+  rule.value = true;
+  rule.severity = "low";
+  rule.title = "display connected";
+  rule.json_path = "alerts[0]";
+  next.alerts = {rule};
+  REQUIRE(check_modules(next, box.registry).empty());
+  CHECK(box.runtime->reload(next).alerts_changed);
+  REQUIRE(box.waits_for("rule/0", true));
+  CHECK(box.runtime->alerts().find("rule/0")->title == "display connected");
+
+  // The rule changed: its alert clears, and the new rule does not hold.
+  next.alerts[0].value = false;
+  box.runtime->reload(next);
+  CHECK_FALSE(box.active("rule/0"));
+  next.alerts.clear();
+  box.runtime->reload(next);
+  box.io.run_for(20ms);
+  CHECK(box.runtime->alerts().active().empty());
+  CHECK(box.count("+rule/0") == 1);
+}
