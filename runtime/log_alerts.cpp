@@ -2,16 +2,21 @@
 
 #include "base/text.hpp"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <map>
 #include <mutex>
 
 namespace roomd {
 
+// The map is guarded by the mutex (records come from any thread); the book is raised and
+// cleared on the strand only, never from inside a log call: a book listener that logs an
+// error must not find the book's lock held by its own thread.
 struct LogAlerts::Core : std::enable_shared_from_this<Core> {
   Core(asio::io_context& io, AlertBook& book, const AlertSubjects& subjects, Duration quiet)
-      : io(io), book(book), subjects(subjects), quiet(quiet) {}
+      : strand(asio::make_strand(io)), book(book), subjects(subjects), quiet(quiet) {}
 
   struct Noisy {
     std::shared_ptr<asio::steady_timer> timer;
@@ -29,14 +34,14 @@ struct LogAlerts::Core : std::enable_shared_from_this<Core> {
     std::string module_id(record.module_id);
     std::lock_guard lock(mutex);
     auto it = noisy.find(module_id);
+    bool again = false;  // a fatal after errors: the same alert at its new severity
     if (it != noisy.end()) {
       it->second.last = Clock::now();
       if (!fatal || it->second.fatal) return;
-      // A fatal after errors: the same alert, raised again at its new severity.
-      book.clear(alert_id(module_id));
       it->second.fatal = true;
+      again = true;
     } else {
-      auto timer = std::make_shared<asio::steady_timer>(io, quiet);
+      auto timer = std::make_shared<asio::steady_timer>(strand, quiet);
       it = noisy.emplace(module_id, Noisy{timer, Clock::now(), fatal}).first;
       arm(module_id, timer);
     }
@@ -47,7 +52,12 @@ struct LogAlerts::Core : std::enable_shared_from_this<Core> {
                        fatal ? AlertSeverity::critical : AlertSeverity::high,
                        std::string(fatal ? "logged a fatal error: " : "logged an error: ") +
                            excerpt(record.message, 200));
-    book.raise(std::move(alert));
+    asio::post(strand, [weak = weak_from_this(), alert = std::move(alert), again] {
+      auto self = weak.lock();
+      if (!self) return;
+      if (again) self->book.clear(alert.id);
+      self->book.raise(alert);
+    });
   }
 
   void arm(const std::string& module_id, const std::shared_ptr<asio::steady_timer>& timer) {
@@ -59,20 +69,23 @@ struct LogAlerts::Core : std::enable_shared_from_this<Core> {
   }
 
   void maybe_quiet(const std::string& module_id, const std::shared_ptr<asio::steady_timer>& timer) {
-    std::lock_guard lock(mutex);
-    auto it = noisy.find(module_id);
-    if (it == noisy.end() || it->second.timer != timer) return;
-    const auto quiet_since = it->second.last + quiet;
-    if (Clock::now() < quiet_since) {
-      timer->expires_at(quiet_since);
-      arm(module_id, timer);
-      return;
+    {
+      std::lock_guard lock(mutex);
+      auto it = noisy.find(module_id);
+      if (it == noisy.end() || it->second.timer != timer) return;
+      const auto quiet_since = it->second.last + quiet;
+      if (Clock::now() < quiet_since) {
+        timer->expires_at(quiet_since);
+        arm(module_id, timer);
+        return;
+      }
+      noisy.erase(it);
     }
-    noisy.erase(it);
+    // On the strand, after the raise posted first; an error logged meanwhile raises anew after.
     book.clear(alert_id(module_id));
   }
 
-  asio::io_context& io;
+  Executor strand;
   AlertBook& book;
   const AlertSubjects& subjects;
   std::mutex mutex;

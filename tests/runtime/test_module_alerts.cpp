@@ -84,7 +84,7 @@ struct Box {
     config.box.state_dir = dir.path();
     config.log_level = LogLevel::info;
     config.alert_options.offline_after = 100ms;
-    config.alert_options.log_quiet = 150ms;
+    config.alert_options.log_quiet = 300ms;
     ModuleConfig display{"mod-display",  "alerting", "Display",   {},
                          Json::object(), {},         "modules[0]"};
     TcpTransportConfig tcp;
@@ -211,6 +211,7 @@ TEST_CASE("error records raise one alert per module, cleared after a quiet perio
   REQUIRE(test::run_until(box.io, [&] { return box.connected(); }));
   for (int i = 0; i < 20; ++i)
     box.exec("complain", {"error", "lamp driver confused " + std::to_string(i)});
+  REQUIRE(box.waits_for("log/mod-display", true));
   auto alert = box.runtime->alerts().find("log/mod-display");
   REQUIRE(alert);
   CHECK(alert->severity == AlertSeverity::high);
@@ -222,6 +223,7 @@ TEST_CASE("error records raise one alert per module, cleared after a quiet perio
   box.exec("complain", {"error", "first"});
   box.exec("complain", {"fatal", "cannot go on"});
   box.exec("complain", {"error", "after"});
+  REQUIRE(test::run_until(box.io, [&] { return box.count("+log/mod-display") == 3; }));
   alert = box.runtime->alerts().find("log/mod-display");
   REQUIRE(alert);
   CHECK(alert->severity == AlertSeverity::critical);
@@ -232,6 +234,7 @@ TEST_CASE("error records raise one alert per module, cleared after a quiet perio
 TEST_CASE("the runtime's own error records alert as the box", "[alerts][log]") {
   Box box;
   box.runtime->logs().system_logger().error("state directory is read-only");
+  REQUIRE(box.waits_for("log/roomd", true));
   auto alert = box.runtime->alerts().find("log/roomd");
   REQUIRE(alert);
   CHECK(alert->module.empty());
