@@ -145,6 +145,28 @@ struct DialectsConfig {
   bool operator==(const DialectsConfig&) const = default;
 };
 
+// alerts[i]: raise `rule/<i>` while `<sys>/<module>_<index>/<variable> <op> <value>` holds.
+struct AlertRuleConfig {
+  std::string when;  // as written, the default title
+  std::string sys;
+  std::string module;  // the module's name in the system: "Sensor"
+  int index = 1;
+  std::string variable;
+  std::string op;  // > >= < <= == !=
+  Json value;
+  Duration hold{0};  // "for": how long the condition holds before the alert
+  std::string severity = "medium";
+  std::string title;
+  std::string json_path;  // "alerts[0]", for the checks that need the drivers
+  bool operator==(const AlertRuleConfig&) const = default;
+};
+
+struct AlertOptionsConfig {
+  Duration offline_after{30000};  // a device module disconnected this long is offline
+  Duration log_quiet{300000};     // an error alert clears after this long without an error
+  bool operator==(const AlertOptionsConfig&) const = default;
+};
+
 struct Config {
   BoxConfig box;
   LogLevel log_level = LogLevel::info;
@@ -155,6 +177,8 @@ struct Config {
   UpstreamConfig upstream;
   HistoryConfig history;
   DialectsConfig dialects;
+  std::vector<AlertRuleConfig> alerts;
+  AlertOptionsConfig alert_options;
 };
 
 struct ConfigError {

@@ -47,6 +47,8 @@ ConfigDiff diff_configs(const Config& before, const Config& after) {
   diff.systems_changed = before.systems != after.systems;
   diff.keys_changed = before.api.keys != after.api.keys;
   diff.log_level_changed = before.log_level != after.log_level;
+  diff.alerts_changed =
+      before.alerts != after.alerts || before.alert_options != after.alert_options;
 
   auto restart_if = [&](bool differs, const char* path) {
     if (differs) diff.needs_restart.emplace_back(path);

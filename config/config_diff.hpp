@@ -17,13 +17,14 @@ struct ConfigDiff {
   bool systems_changed = false;
   bool keys_changed = false;
   bool log_level_changed = false;
+  bool alerts_changed = false;  // alerts or alert_options: applied at once
   // JSON paths whose new value takes effect only at the next start ("api.listen", …).
   std::vector<std::string> needs_restart;
 
   bool modules_changed() const { return !added.empty() || !removed.empty() || !changed.empty(); }
   bool empty() const {
     return !modules_changed() && !systems_changed && !keys_changed && !log_level_changed &&
-           needs_restart.empty();
+           !alerts_changed && needs_restart.empty();
   }
 };
 

@@ -64,6 +64,7 @@ bool ConfigReload::run() {
     add(revoked == 0 ? std::string("API keys updated")
                      : "API keys updated (" + std::to_string(revoked) + " WebSocket" +
                            (revoked == 1 ? "" : "s") + " of changed or removed keys closed)");
+  if (diff.alerts_changed) add("alert rules updated");
   if (diff.log_level_changed)
     add("log level now " + std::string(to_string(runtime_.config().log_level)));
   log_.info("config reloaded: ", applied.empty() ? "nothing to apply" : applied);

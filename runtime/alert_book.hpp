@@ -3,6 +3,7 @@
 // condition ends; listeners (the outbox, the dialects) hear both, on the raiser's thread.
 #pragma once
 
+#include "runtime/sdk/alert_severity.hpp"
 #include "runtime/sdk/subscription.hpp"
 
 #include <functional>
@@ -13,8 +14,6 @@
 #include <vector>
 
 namespace roomd {
-
-enum class AlertSeverity { low, medium, high, critical };
 
 const char* to_string(AlertSeverity severity);
 std::optional<AlertSeverity> parse_alert_severity(std::string_view text);

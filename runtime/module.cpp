@@ -335,6 +335,16 @@ Task<Json> Module::call(std::string module, int index, std::string method, Json 
   co_return co_await peer->exec(std::move(method), std::move(args));
 }
 
+void Module::raise_alert(std::string_view key, AlertSeverity severity, std::string title) {
+  if (retired_) return;
+  directory_.driver_alert_raised(config_.id, key, severity, title);
+}
+
+void Module::clear_alert(std::string_view key) {
+  if (retired_) return;
+  directory_.driver_alert_cleared(config_.id, key);
+}
+
 std::vector<PeerInfo> Module::peers() const {
   return directory_.peers_of(config_.id);
 }

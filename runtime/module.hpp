@@ -40,6 +40,14 @@ class ModuleDirectory {
                             const std::string& detail) {
     (void)module_id, (void)event, (void)detail;
   }
+  // A driver's raise_alert() and clear_alert(), on the module's strand.
+  virtual void driver_alert_raised(const std::string& module_id, std::string_view key,
+                                   AlertSeverity severity, const std::string& title) {
+    (void)module_id, (void)key, (void)severity, (void)title;
+  }
+  virtual void driver_alert_cleared(const std::string& module_id, std::string_view key) {
+    (void)module_id, (void)key;
+  }
 };
 
 enum class ModuleRunState { stopped, starting, running, failed };
@@ -104,6 +112,8 @@ class Module final : public ModuleContext {
   Executor executor() const override { return strand_; }
   Task<modbus::Result> modbus(modbus::Request request) override;
   std::vector<PeerInfo> peers() const override;
+  void raise_alert(std::string_view key, AlertSeverity severity, std::string title) override;
+  void clear_alert(std::string_view key) override;
 
  private:
   void load();

@@ -1,6 +1,7 @@
 #include "runtime/module_checks.hpp"
 
 #include "base/json_types.hpp"
+#include "runtime/alert_rule_checks.hpp"
 
 #include <map>
 
@@ -144,6 +145,7 @@ std::vector<ConfigError> check_modules(const Config& config, DriverRegistry& reg
       for (auto& problem : info.check_settings(merged_settings(info, module.settings)))
         errors.push_back({module.json_path + ".settings." + problem.path, problem.message});
   }
+  check_alert_rules(config, registry, errors);
   return errors;
 }
 

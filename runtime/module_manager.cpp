@@ -1,5 +1,7 @@
 #include "runtime/module_manager.hpp"
 
+#include "runtime/module_alerts.hpp"
+
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -119,6 +121,16 @@ void ModuleManager::reap() {
 void ModuleManager::module_event(const std::string& module_id, std::string_view event,
                                  const std::string& detail) {
   if (events_) events_(module_id, event, detail);
+  if (alerts_) alerts_->module_event(module_id, event, detail);
+}
+
+void ModuleManager::driver_alert_raised(const std::string& module_id, std::string_view key,
+                                        AlertSeverity severity, const std::string& title) {
+  if (alerts_) alerts_->driver_raised(module_id, key, severity, title);
+}
+
+void ModuleManager::driver_alert_cleared(const std::string& module_id, std::string_view key) {
+  if (alerts_) alerts_->driver_cleared(module_id, key);
 }
 
 ModuleManager::~ModuleManager() {

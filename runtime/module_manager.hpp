@@ -22,6 +22,8 @@
 
 namespace roomd {
 
+class ModuleAlerts;
+
 struct SystemModule {
   std::string name;  // generic name, e.g. "Display"
   int index;         // 1-based among the system's modules with that name
@@ -69,6 +71,11 @@ class ModuleManager final : public ModuleDirectory {
   // Where module events go (the outbox's recorder). Set before start_all(); it runs on the
   // modules' strands, so it must be thread-safe.
   void on_module_event(EventListener listener) { events_ = std::move(listener); }
+  // Where module events and drivers' alerts raise and clear alerts (the runtime's).
+  void report_alerts_to(ModuleAlerts* alerts) { alerts_ = alerts; }
+  void driver_alert_raised(const std::string& module_id, std::string_view key,
+                           AlertSeverity severity, const std::string& title) override;
+  void driver_alert_cleared(const std::string& module_id, std::string_view key) override;
 
  private:
   ModbusLink modbus_link(const TransportConfig& transport, const DriverInfo& info);
@@ -88,6 +95,7 @@ class ModuleManager final : public ModuleDirectory {
   asio::steady_timer reaper_;
   std::vector<System> systems_;
   EventListener events_;
+  ModuleAlerts* alerts_ = nullptr;
 };
 
 }  // namespace roomd

@@ -17,6 +17,10 @@
 namespace roomd {
 
 class History;
+class AlertRules;
+class AlertSubjects;
+class LogAlerts;
+class ModuleAlerts;
 class StatePersistence;
 
 class Runtime {
@@ -36,8 +40,9 @@ class Runtime {
   void flush();
   // A live reload (SIGHUP) to `next`, which passed parse_config and check_modules: the
   // modules added, removed or changed are started or stopped (ModuleManager::reload), the
-  // log level and the box's name apply at once, the API keys are the caller's to apply. What
-  // only a restart applies (needs_restart in the answer) keeps its running value in config().
+  // log level, the box's name and the alert rules apply at once, the API keys are the caller's to
+  // apply. What only a restart applies (needs_restart in the answer) keeps its running value in
+  // config().
   ConfigDiff reload(Config next);
 
   const Config& config() const { return config_; }
@@ -48,13 +53,21 @@ class Runtime {
   ModuleManager& modules() { return *modules_; }
 
  private:
+  void build_alert_rules();
+
+  asio::io_context& io_;
   Config config_;
   LogHub logs_;
   StateStore state_;
   AlertBook alerts_;
+  // The sources of alerts: outlive the modules, which report to them until they are gone.
+  std::unique_ptr<AlertSubjects> alert_subjects_;
+  std::unique_ptr<ModuleAlerts> module_alerts_;
+  std::unique_ptr<LogAlerts> log_alerts_;
   std::unique_ptr<StatePersistence> persistence_;
   std::unique_ptr<History> history_;
   std::unique_ptr<ModuleManager> modules_;
+  std::unique_ptr<AlertRules> alert_rules_;
   Logger log_;
 };
 

@@ -18,6 +18,17 @@ constexpr std::array<std::string_view, 5> kInputTypes = {"rgb", "video", "digita
 constexpr std::array<std::string_view, 4> kPowerStates = {"standby", "on", "cooling", "warming"};
 constexpr std::array<std::string_view, 6> kErrorParts = {"fan",   "lamp",   "temperature",
                                                          "cover", "filter", "other"};
+// What each ERST part's warning and error mean for whoever reads the alert.
+constexpr std::array<std::array<std::string_view, 2>, 6> kErrorTitles = {{
+    {"fan warning", "fan error: the projector may shut down; check its fan"},
+    {"lamp warning: the lamp nears its end of life", "lamp error: replace the lamp"},
+    {"temperature warning: check the projector's ventilation",
+     "temperature error: the projector is overheating"},
+    {"cover warning", "cover error: the lamp cover is open"},
+    {"filter warning: clean or replace the filter soon",
+     "filter error: clean or replace the filter"},
+    {"other warning (see the projector's menu)", "other error (see the projector's menu)"},
+}};
 constexpr int kPollPriority = 10;
 constexpr int kUserPriority = 80;
 
@@ -83,6 +94,9 @@ DriverInfo Pjlink::info() {
   info.settings = {
       {"password", "string", "", "PJLink password; empty when authentication is off", true},
       {"poll_every", "duration", "10s", "how often power and input are polled", false},
+      {"errors_every", "duration", "60s",
+       "how often the error status (ERST) is polled; lamp, filter and other problems raise alerts",
+       false},
       {"timeout", "duration", "5s",
        "how long to wait for each reply; a command is sent up to 3 times", false},
   };
@@ -116,6 +130,7 @@ void Pjlink::expose(Methods<Pjlink>& m) {
 
 Task<void> Pjlink::on_load() {
   every(setting_duration("poll_every"), [this] { return poll(); });
+  every(setting_duration("errors_every"), [this] { return poll_errors(); });
   co_return;
 }
 
@@ -229,6 +244,26 @@ Task<void> Pjlink::poll() {
   co_await poll_details();
 }
 
+Task<void> Pjlink::poll_errors() {
+  if (!online()) co_return;
+  co_await command("ERST ?", {.name = "poll_errors", .priority = kPollPriority});
+}
+
+void Pjlink::report_errors(std::string_view digits) {
+  for (std::size_t i = 0; i < kErrorParts.size(); ++i) {
+    const std::string part(kErrorParts[i]);
+    const char level = digits[i];
+    if (level == reported_[i]) continue;
+    // A warning that became an error is a new alert at its own severity.
+    clear_alert(part);
+    reported_[i] = level;
+    if (level == '0') continue;
+    const bool error = level == '2';
+    raise_alert(part, error ? AlertSeverity::high : AlertSeverity::medium,
+                std::string(kErrorTitles[i][error ? 1 : 0]));
+  }
+}
+
 Task<void> Pjlink::poll_details() {
   if (!online()) co_return;
   // Input and mute answer ERR3 in standby; asking would only fill the log.
@@ -338,6 +373,7 @@ bool Pjlink::update(std::string_view code, std::string_view value) {
     for (std::size_t i = 0; i < kErrorParts.size(); ++i)
       errors[kErrorParts[i]] = value[i] == '0' ? "ok" : value[i] == '1' ? "warning" : "error";
     set_status("errors", errors);
+    report_errors(value);
   } else if (code == "LAMP") {
     // "<hours> <on>[ <hours> <on>...]": the first lamp's hours. A number too long for an int is
     // garbage (the spec allows five digits), not a reason to overflow.

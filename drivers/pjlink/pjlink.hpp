@@ -6,6 +6,7 @@
 #include "runtime/sdk/driver_info.hpp"
 #include "runtime/sdk/methods.hpp"
 
+#include <array>
 #include <string>
 
 namespace roomd::pjlink {
@@ -34,6 +35,10 @@ class Pjlink final : public Driver {
   Task<void> poll();
   // The part of a poll that follows a known power state: input and mute, when on.
   Task<void> poll_details();
+  Task<void> poll_errors();
+  // ERST's six digits as alerts (driver/<id>/lamp, .../filter, ...): raised at a warning
+  // (medium) or an error (high), cleared at 0.
+  void report_errors(std::string_view digits);
   void greeting(std::string_view frame);
   // Publishes what an answer reports; false when the value is not one the code can have.
   bool update(std::string_view code, std::string_view value);
@@ -42,6 +47,9 @@ class Pjlink final : public Driver {
   T reported(std::string_view name, std::string_view command) const;
 
   bool handshake_done_ = false;
+  // The ERST digits last turned into alerts; '?' before the first answer of this load, so
+  // the first clears what an earlier load left raised.
+  std::array<char, 6> reported_ = {'?', '?', '?', '?', '?', '?'};
 };
 
 // "digital1" <-> "31": PJLink numbers inputs by type (1 RGB .. 5 network) and index.

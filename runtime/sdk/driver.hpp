@@ -6,6 +6,7 @@
 #include "base/asio.hpp"
 #include "base/json.hpp"
 #include "base/units.hpp"
+#include "runtime/sdk/alert_severity.hpp"
 #include "runtime/sdk/command.hpp"
 #include "runtime/sdk/errors.hpp"
 #include "runtime/sdk/logger.hpp"
@@ -56,6 +57,9 @@ class ModuleContext {
   virtual std::vector<PeerInfo> peers() const = 0;
   // write(), with the first `secret_length` bytes (a password, a digest) kept out of the log.
   virtual bool write_secret(std::string bytes, std::size_t secret_length) = 0;
+  // The module's own alerts, by a key of the driver's choosing (ABI 5).
+  virtual void raise_alert(std::string_view key, AlertSeverity severity, std::string title) = 0;
+  virtual void clear_alert(std::string_view key) = 0;
 };
 
 class Driver {
@@ -129,6 +133,16 @@ class Driver {
     return context_->write_secret(std::move(bytes), secret_length);
   }
   void reconnect() { context_->reconnect(); }
+
+  // An alert for a person (a lamp failure, a filter to change), active until cleared: its id
+  // is driver/<module id>/<key>, its title names the module before `title`. Raising a key
+  // that is already active does nothing, so a poll may raise on every answer; clear it when
+  // the device reports the condition gone. The module's alerts clear when a config reload
+  // removes or replaces it.
+  void raise_alert(std::string_view key, AlertSeverity severity, std::string title) {
+    context_->raise_alert(key, severity, std::move(title));
+  }
+  void clear_alert(std::string_view key) { context_->clear_alert(key); }
   void clear_queue(const std::string& reason) { context_->clear_queue(reason); }
 
   // Logic drivers: methods and status of other modules in this module's system. Takes its

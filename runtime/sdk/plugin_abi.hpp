@@ -1,9 +1,9 @@
 // The contract between roomd and a driver plugin (.so): a header checked before anything
 // else in the library runs, and one entry point that returns the driver's registration.
 // Bump kDriverAbiVersion whenever a header of the driver SDK changes shape: runtime/sdk/
-// (command, driver, driver_info, errors, logger, methods, plugin_abi, printable, registration,
-// subscription, version) and the transports headers it includes (modbus_request,
-// modbus_types, tokenizer). The example plugin is built against these alone.
+// (alert_severity, command, driver, driver_info, errors, logger, methods, plugin_abi,
+// printable, registration, subscription, version) and the transports headers it includes
+// (modbus_request, modbus_types, tokenizer). The example plugin is built against these alone.
 #pragma once
 
 #include "runtime/sdk/registration.hpp"
@@ -13,7 +13,7 @@
 
 namespace roomd {
 
-inline constexpr std::uint32_t kDriverAbiVersion = 4;
+inline constexpr std::uint32_t kDriverAbiVersion = 5;
 inline constexpr std::uint32_t kPluginMagic = 0x524f4f4d;  // "ROOM"
 
 struct PluginHeader {

@@ -67,7 +67,7 @@ const char* const kFullConfig = R"jsonc(
   // Not validated yet, but must not stop the box from loading.
   "upstream": { "mqtt": { "url": "mqtts://broker.example:8883" },
                 "outbox": { "max_bytes": "256MiB", "max_age": "30d" } },
-  "alerts": { "whatever": [1, 2, 3] }
+  "alerts": [ { "when": "sys-101/Projector_1/lamp_hours > 2000", "title": "Lamp hours" } ]
 }
 )jsonc";
 
@@ -140,6 +140,9 @@ TEST_CASE("a full config parses into the expected structs", "[config]") {
   CHECK(config.systems[0].modules == Texts{"mod-room", "mod-proj", "mod-dsp"});
   CHECK(config.systems[1].name == "sys-102");
   CHECK(config.systems[1].modules == Texts{"mod-lights", "mod-proj"});
+  REQUIRE(config.alerts.size() == 1);
+  CHECK(config.alerts[0].variable == "lamp_hours");
+  CHECK(config.alerts[0].title == "Lamp hours");
 }
 
 TEST_CASE("a minimal config gets the defaults", "[config]") {

@@ -101,3 +101,18 @@ TEST_CASE("config diff: OpenFrame's status period needs a restart", "[config]") 
   CHECK(diff_configs(room(), after).needs_restart ==
         std::vector<std::string>{"dialects.openframe"});
 }
+
+TEST_CASE("config diff: alert rules and options apply at once", "[config][alerts]") {
+  auto after = room();
+  AlertRuleConfig rule;
+  rule.when = "sys-1/Display_1/power == true";
+  after.alerts.push_back(rule);
+  auto diff = diff_configs(room(), after);
+  CHECK(diff.alerts_changed);
+  CHECK_FALSE(diff.empty());
+  CHECK(diff.needs_restart.empty());
+  after = room();
+  after.alert_options.log_quiet = std::chrono::minutes(1);
+  CHECK(diff_configs(room(), after).alerts_changed);
+  CHECK_FALSE(diff_configs(room(), room()).alerts_changed);
+}

@@ -1,5 +1,6 @@
 #include "config/config.hpp"
 #include "config/upstream_schema.hpp"
+#include "tests/config/config_errors.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -17,12 +18,7 @@ std::string with_upstream(const std::string& upstream) {
          upstream + " }";
 }
 
-std::vector<std::string> errors_of(const std::string& text) {
-  auto result = parse_config(text);
-  std::vector<std::string> texts;
-  for (const auto& e : result.errors) texts.push_back(e.text());
-  return texts;
-}
+using test::errors_of;
 
 }  // namespace
 

@@ -107,11 +107,33 @@ TEST_CASE("check-config accepts a good config and reports every problem of a bad
             "modbus_sensor, pjlink, room, samsung_mdc, senseair_s8, sony_bravia, xy_md02; no "
             "driver_path set for plugins)\n"
             "  modules[1].settings.pasword: unknown setting for driver pjlink (it has: "
-            "password, poll_every, timeout)\n"
+            "password, poll_every, errors_every, timeout)\n"
             "  modules[1].settings.poll_every: expected a duration such as \"500ms\" or "
             "\"10s\", got \"often\"\n"
             "  modules[2].transport: required: driver pjlink talks tcp (default port "
             "4352)\n");
+}
+
+TEST_CASE("check-config names bad alert rules by their path", "[cli][alerts]") {
+  roomd::test::TempDir dir;
+  auto rules = write_file(dir, "rules.json", R"({
+    "box": {"id": "room-1"},
+    "modules": [{"id": "mod-proj", "driver": "pjlink", "name": "Projector",
+                 "transport": {"tcp": {"host": "127.0.0.1"}}}],
+    "systems": [{"id": "sys-101", "modules": ["mod-proj"]}],
+    "alerts": [{"when": "sys-101/Projector_1/lamp_hours > 2000", "for": "1m"},
+               {"when": "sys-101/Projector_1/lamp_hourz > 2000"},
+               {"when": "sys-101/Sensor_3/co2 > 1000"}]
+  })");
+  auto result = run_roomd("check-config " + rules);
+  CHECK(result.status == 2);
+  CHECK(result.out == rules +
+                          ": 2 problems\n"
+                          "  alerts[1].when: unknown variable sys-101/Projector_1/lamp_hourz: "
+                          "driver pjlink has power, power_state, input, mute, errors, "
+                          "lamp_hours, name\n"
+                          "  alerts[2].when: unknown variable sys-101/Sensor_3/co2: system "
+                          "sys-101 has no module Sensor_3\n");
 }
 
 TEST_CASE("run refuses a bad config with status 2 and starts nothing", "[cli]") {

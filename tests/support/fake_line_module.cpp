@@ -8,24 +8,35 @@
 namespace roomd::test {
 namespace {
 
-// The module is alone in its system.
+// The module is alone in its system; its driver's alerts go to the fixture's book.
 class NoPeers final : public ModuleDirectory {
  public:
+  explicit NoPeers(AlertBook& alerts) : alerts_(alerts) {}
   Module* find_peer(const std::string&, std::string_view, int) override { return nullptr; }
   std::vector<PeerInfo> peers_of(const std::string&) override { return {}; }
+  void driver_alert_raised(const std::string& module_id, std::string_view key,
+                           AlertSeverity severity, const std::string& title) override {
+    alerts_.raise({std::string(key), title, severity, module_id, "", 0});
+  }
+  void driver_alert_cleared(const std::string&, std::string_view key) override {
+    alerts_.clear(key);
+  }
+
+ private:
+  AlertBook& alerts_;
 };
 
 }  // namespace
 
 FakeLineModule::FakeLineModule(const std::string& driver, const Json& settings)
-    : peers(std::make_unique<NoPeers>()) {
+    : peers(std::make_unique<NoPeers>(alerts)) {
   start(driver, settings, line.factory(), {});
   line.connect();
 }
 
 FakeLineModule::FakeLineModule(const std::string& driver, const Json& settings,
                                std::shared_ptr<FakeModbusBus> bus)
-    : peers(std::make_unique<NoPeers>()) {
+    : peers(std::make_unique<NoPeers>(alerts)) {
   start(driver, settings, {}, {std::move(bus), 1});
 }
 

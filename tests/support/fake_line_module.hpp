@@ -4,6 +4,7 @@
 // timing. Its log records are kept for the tests to read.
 #pragma once
 
+#include "runtime/alert_book.hpp"
 #include "runtime/driver_registry.hpp"
 #include "runtime/module.hpp"
 #include "tests/support/driver_fixture.hpp"
@@ -44,6 +45,7 @@ struct FakeLineModule {
   StateStore store;
   LogHub logs{LogLevel::trace};
   FakeLine line;
+  AlertBook alerts;  // what the driver raised, by its key: "lamp", not "driver/mod-test/lamp"
   std::unique_ptr<ModuleDirectory> peers;
   std::unique_ptr<Module> module;
   std::vector<LoggedRecord> records;

@@ -129,6 +129,24 @@ Transcript& Transcript::expect_status(const std::string& name, const Json& value
   return *this;
 }
 
+Transcript& Transcript::expect_alert(const std::string& key, AlertSeverity severity,
+                                     std::string_view title_part) {
+  settle();
+  INFO("alert " << key);
+  auto alert = alerts.find(key);
+  REQUIRE(alert);
+  CHECK(to_string(alert->severity) == std::string(to_string(severity)));
+  CHECK(alert->title.find(title_part) != std::string::npos);
+  return *this;
+}
+
+Transcript& Transcript::expect_no_alert(const std::string& key) {
+  settle();
+  INFO("alert " << key);
+  CHECK_FALSE(alerts.find(key));
+  return *this;
+}
+
 Transcript& Transcript::expect_log(LogLevel level, std::initializer_list<std::string_view> parts) {
   settle();
   bool found = false;

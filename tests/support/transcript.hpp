@@ -54,6 +54,11 @@ class Transcript : public FakeLineModule {
   Transcript& wait_for_completion();
   // A status variable's value in the state store (null: never published).
   Transcript& expect_status(const std::string& name, const Json& value);
+  // The driver's alert `key` is active at `severity` with a title holding `title_part`.
+  Transcript& expect_alert(const std::string& key, AlertSeverity severity,
+                           std::string_view title_part = "");
+  // No alert `key` is active (never raised, or cleared).
+  Transcript& expect_no_alert(const std::string& key);
   // A log record at `level` or above contains each part.
   Transcript& expect_log(LogLevel level, std::initializer_list<std::string_view> parts);
 

@@ -106,6 +106,14 @@ std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
   for (const auto& module : modules)
     out.sample("roomd_module_restarts_total", "module=\"" + label(module->module_id()) + "\"",
                static_cast<std::uint64_t>(module->restarts()));
+  out.family("roomd_alerts_active", "gauge", "Active alerts by severity");
+  std::array<std::uint64_t, 4> active{};
+  for (const auto& alert : runtime.alerts().active())
+    ++active[static_cast<std::size_t>(alert.severity)];
+  for (std::size_t i = 0; i < active.size(); ++i)
+    out.sample("roomd_alerts_active",
+               std::string("severity=\"") + to_string(static_cast<AlertSeverity>(i)) + "\"",
+               active[i]);
   counter("roomd_state_changes_total", "Status changes in the state store",
           runtime.state().changes());
   return out.str();

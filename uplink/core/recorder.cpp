@@ -39,6 +39,16 @@ void Recorder::start() {
                         {"level", to_string(record.level)},
                         {"msg", record.message}});
       })));
+  subscriptions_.push_back(std::make_unique<Subscription>(
+      runtime.alerts().subscribe([this](const Alert& alert, bool raised) {
+        outbox_.append("alert", raised ? alert.raised_at : unix_now(),
+                       {{"id", alert.id},
+                        {"title", alert.title},
+                        {"severity", to_string(alert.severity)},
+                        {"module", alert.module},
+                        {"sys", alert.sys},
+                        {"state", raised ? "raised" : "cleared"}});
+      })));
   runtime.modules().on_module_event(
       [this](const std::string& module_id, std::string_view event, const std::string& detail) {
         outbox_.append("event", unix_now(),

@@ -1,7 +1,7 @@
 // Turns what happens on the box into outbox records: every status change (with the address a
-// consumer knows it by), module events, warn-or-worse log records and the audit of every exec
-// (through the request core). Status changes also go to a listener (the MQTT upstream's
-// retained state) on the request core's strand.
+// consumer knows it by), module events, warn-or-worse log records, alerts raised and cleared
+// and the audit of every exec (through the request core). Status changes also go to a listener (the
+// MQTT upstream's retained state) on the request core's strand.
 #pragma once
 
 #include "uplink/core/exec_audit.hpp"

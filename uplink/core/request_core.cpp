@@ -107,6 +107,18 @@ std::vector<SystemView> RequestCore::visible_systems(const Caller& caller) const
   return out;
 }
 
+AlertBook& RequestCore::alerts() {
+  return runtime.alerts();
+}
+
+std::vector<Alert> RequestCore::visible_alerts(const Caller& caller) const {
+  auto alerts = runtime.alerts().active();
+  std::erase_if(alerts, [&](const Alert& alert) {
+    return !alert.sys.empty() && !caller.grant.may_see(alert.sys);
+  });
+  return alerts;
+}
+
 KeyView RequestCore::inspect_key(const Caller& caller) {
   const auto& grant = caller.grant;
   KeyView view{grant.key_id, to_string(grant.role), grant.systems};

@@ -7,6 +7,7 @@
 #include "base/asio.hpp"
 #include "base/json.hpp"
 #include "config/config.hpp"
+#include "runtime/alert_book.hpp"
 #include "runtime/history.hpp"
 #include "runtime/log.hpp"
 #include "uplink/core/api_warnings.hpp"
@@ -86,6 +87,11 @@ struct RequestCore : std::enable_shared_from_this<RequestCore> {
   HealthView health() const;
   const BoxConfig& box() const;
   static const char* version();  // roomd's, e.g. "0.1.0"
+
+  // The box's alerts (AlertBook::subscribe for live ones), and the active ones the caller
+  // may see, oldest first: those of its systems and the box's own (no system).
+  AlertBook& alerts();
+  std::vector<Alert> visible_alerts(const Caller& caller) const;
 
   LogLevels log_levels(const std::string& module_id);
   // `level` is trace, debug, info, warn, error or fatal (1 otherwise); kept across restarts.

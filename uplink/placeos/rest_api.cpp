@@ -89,6 +89,7 @@ class Call {
 
   void not_allowed(std::string_view path);
   void outbox();
+  void alerts();
   void inspect_key();
   void authority();
   void systems();
@@ -122,6 +123,8 @@ void Call::route() {
   if (parts.size() == 6 && parts[3] == "modules" && parts[5] == "log_level")
     return log_level(parts[4]);
   if (parts.size() == 4 && parts[3] == "outbox" && get) return outbox();
+  if (parts.size() == 4 && parts[3] == "alerts" && get) return alerts();
+  if (parts.size() == 4 && parts[3] == "alerts") return not_allowed(path);
   if (parts.size() == 5 && parts[3] == "api_keys" && parts[4] == "inspect" && get)
     return inspect_key();
   if (parts.size() < 4 || parts[3] != "systems") {
@@ -170,6 +173,18 @@ void Call::outbox() {
                   {"error_code", 1},
                   {"msg", "no outbox on this box: configure upstream.mqtt (or upstream.outbox)"}});
   reply(http::status::ok, api_.outbox_report());
+}
+
+void Call::alerts() {
+  Json out = Json::array();
+  for (const auto& alert : api_.visible_alerts(caller_))
+    out.push_back({{"id", alert.id},
+                   {"title", alert.title},
+                   {"severity", to_string(alert.severity)},
+                   {"module", alert.module},
+                   {"sys", alert.sys},
+                   {"raised_at", alert.raised_at}});
+  reply(http::status::ok, out);
 }
 
 void Call::inspect_key() {

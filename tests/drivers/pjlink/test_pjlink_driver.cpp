@@ -442,3 +442,40 @@ TEST_CASE("a projector that does not answer fails the method after three attempt
   CHECK(p.module->run_state() == ModuleRunState::running);
   p.exec("power", {true}).should_send("%1POWR 1\r").responds("%1POWR=OK\r").expect_result(true);
 }
+
+TEST_CASE("ERST polls raise lamp and filter alerts and an all-clear answer clears them",
+          "[pjlink][driver][alerts]") {
+  Projector p(Json{{"errors_every", "50ms"}});
+  p.online_in_standby()
+      .should_send_later("%1ERST ?\r")
+      .responds("%1ERST=020010\r")
+      .expect_alert("lamp", AlertSeverity::high, "replace the lamp")
+      .expect_alert("filter", AlertSeverity::medium, "clean or replace the filter")
+      .expect_no_alert("fan")
+      .expect_no_alert("other")
+      // The filter's warning became an error: the same alert at its new severity.
+      .should_send_later("%1ERST ?\r")
+      .responds("%1ERST=020020\r")
+      .expect_alert("lamp", AlertSeverity::high)
+      .expect_alert("filter", AlertSeverity::high, "filter error")
+      .should_send_later("%1ERST ?\r")
+      .responds("%1ERST=000000\r")
+      .expect_no_alert("lamp")
+      .expect_no_alert("filter");
+  CHECK(p.alerts.active().empty());
+}
+
+TEST_CASE("errors? answers raise alerts too, warnings at medium", "[pjlink][driver][alerts]") {
+  Projector p;
+  p.online_in_standby()
+      .exec("errors?")
+      .should_send("%1ERST ?\r")
+      .responds("%1ERST=100100\r")
+      .expect_alert("fan", AlertSeverity::medium, "fan warning")
+      .expect_alert("cover", AlertSeverity::medium, "cover warning")
+      .exec("errors?")
+      .should_send("%1ERST ?\r")
+      .responds("%1ERST=000100\r")
+      .expect_no_alert("fan")
+      .expect_alert("cover", AlertSeverity::medium);
+}

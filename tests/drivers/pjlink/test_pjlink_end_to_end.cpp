@@ -18,7 +18,9 @@ namespace {
 constexpr const char* kProjectorPassword = "JBMIAProjectorLink";
 
 struct Projector : test::SimulatedDevice<pj::PjlinkSimulator>, test::DriverUnderTest {
-  Projector() : SimulatedDevice(simulator_options()), DriverUnderTest(io, dir.path(), spec()) {}
+  // `extra` settings go over the usual ones.
+  explicit Projector(const Json& extra = Json::object())
+      : SimulatedDevice(simulator_options()), DriverUnderTest(io, dir.path(), spec(extra)) {}
 
   static pj::SimulatorOptions simulator_options() {
     pj::SimulatorOptions sim;
@@ -32,8 +34,9 @@ struct Projector : test::SimulatedDevice<pj::PjlinkSimulator>, test::DriverUnder
   }
 
   // Starts the simulator on an ephemeral port and says how the module reaches it.
-  test::DriverSpec spec() {
+  test::DriverSpec spec(const Json& extra) {
     Json settings = {{"poll_every", "100ms"}, {"password", kProjectorPassword}};
+    settings.update(extra);
     return {"pjlink", "mod-proj", "Projector", settings, test::loopback_tcp(simulator.start())};
   }
 };
@@ -60,4 +63,23 @@ TEST_CASE("end to end: the driver authenticates with the simulator and polls it"
   REQUIRE(p.wait_for("input", "rgb1", 5s));
   CHECK(p.simulator.connections() == 1);
   CHECK(p.connected_true == 1);
+}
+
+TEST_CASE("end to end: the simulator's lamp error is an alert until the projector reports ok",
+          "[pjlink][driver][alerts]") {
+  Projector p(Json{{"errors_every", "100ms"}});
+  REQUIRE(test::run_until(p.io, [&] { return p.connected(); }));
+  auto& alerts = p.runtime->alerts();
+  p.simulator.set_errors("020010");
+  REQUIRE(test::run_until(p.io, [&] {
+    return alerts.find("driver/mod-proj/lamp") && alerts.find("driver/mod-proj/filter");
+  }));
+  auto lamp = *alerts.find("driver/mod-proj/lamp");
+  CHECK(lamp.severity == AlertSeverity::high);
+  CHECK(lamp.title == "Projector_1 (mod-proj): lamp error: replace the lamp");
+  CHECK(lamp.module == "mod-proj");
+  CHECK(lamp.sys == "sys-1");
+  CHECK(alerts.find("driver/mod-proj/filter")->severity == AlertSeverity::medium);
+  p.simulator.set_errors("000000");
+  REQUIRE(test::run_until(p.io, [&] { return alerts.active().empty(); }));
 }
