@@ -192,6 +192,13 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   config.modules = {a, b, c, net};
   config.systems = {{"sys-1", "Room 1", {"mod-a", "mod-b", "mod-net"}},
                     {"sys-2", "Room 2", {"mod-c"}}};
+  if (!options.extra_modules.empty()) register_builtin_drivers(registry_);
+  for (auto& module : options.extra_modules) {
+    module.json_path = "modules[" + std::to_string(config.modules.size()) + "]";
+    config.systems[0].modules.push_back(module.id);
+    config.modules.push_back(std::move(module));
+  }
+  config.alert_options.offline_after = options.offline_after;
   if (options.broken_module) {
     config.modules.push_back(
         {"mod-broken", "api_test_broken", "Broken", {}, Json::object(), {}, "modules[4]"});

@@ -45,6 +45,10 @@ struct ApiOptions {
   std::chrono::milliseconds status_every{10000};
   // Dialects of the test's own, mounted after the built-in ones.
   std::vector<std::shared_ptr<FrontEnd>> front_ends;
+  // Modules of the test's own, appended to sys-1, with every built-in driver registered: a
+  // real driver against its simulator.
+  std::vector<ModuleConfig> extra_modules;
+  std::chrono::milliseconds offline_after{30000};  // alert_options.offline_after
 };
 
 // sys-1: Display_1 (mod-a), Display_2 (mod-b), Switcher_1 (mod-net: TCP to a closed port, so
