@@ -351,7 +351,7 @@ TEST_CASE("exosite: a client that disconnects mid-stream frees its subscriptions
     beast::error_code ignored;
     beast::get_lowest_layer(ws.stream()).close(ignored);
   }
-  CHECK(wait_until([&] { return api.server().open_sessions() == 0; }));
+  CHECK(wait_until_on(api, [&] { return api.server().open_sessions() == 0; }));
   for (int level = 51; level <= 60; ++level) api.set_status("mod-a", "volume", level);
   // The box serves the next client as before.
   WsClient again(api.port(), "/ws");
