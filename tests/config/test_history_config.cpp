@@ -36,9 +36,8 @@ TEST_CASE("history: 10000 points and 30 days unless the config says otherwise", 
 }
 
 TEST_CASE("history: bad bounds are errors with their path", "[config]") {
-  CHECK(
-      errors_of(with_history(R"({ "max_points": 0 })")) ==
-      std::vector<std::string>{"history.max_points: expected an integer of at least 1, got 0"});
+  CHECK(errors_of(with_history(R"({ "max_points": 0 })")) ==
+        std::vector<std::string>{"history.max_points: expected an integer of at least 1, got 0"});
   CHECK(errors_of(with_history(R"({ "max_age": "0s" })")).at(0).rfind("history.max_age: ", 0) == 0);
   CHECK(errors_of(with_history(R"({ "max_age": "soon" })")).at(0).rfind("history.max_age: ", 0) ==
         0);
