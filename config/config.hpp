@@ -138,9 +138,22 @@ struct OpenFrameConfig {
   bool operator==(const OpenFrameConfig&) const = default;
 };
 
+// dialects.das: the DAS dialect over Socket.IO at /socket.io/ (dialects.md, docs/das.md).
+struct DasConfig {
+  // From the Engine.IO session's opening: a client not authorized by then is disconnected.
+  Duration auth_window{10000};
+  Duration ping_interval{25000};  // Engine.IO's pingInterval: the server pings this often
+  Duration ping_timeout{20000};   // ... and closes a session whose pong is this late
+  // Engine.IO's maxPayload: the largest HTTP body (polling) or WebSocket message accepted.
+  std::size_t max_payload = 1000000;
+
+  bool operator==(const DasConfig&) const = default;
+};
+
 // dialects: settings of the real-time dialects other than the native one.
 struct DialectsConfig {
   OpenFrameConfig openframe;
+  DasConfig das;
 
   bool operator==(const DialectsConfig&) const = default;
 };

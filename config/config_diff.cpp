@@ -64,6 +64,7 @@ ConfigDiff diff_configs(const Config& before, const Config& after) {
   restart_if(!same_outbox(before.upstream, after.upstream), "upstream.outbox");
   restart_if(before.history != after.history, "history");
   restart_if(before.dialects.openframe != after.dialects.openframe, "dialects.openframe");
+  restart_if(before.dialects.das != after.dialects.das, "dialects.das");
   return diff;
 }
 

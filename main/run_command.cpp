@@ -12,6 +12,7 @@
 #include "uplink/openframe/openframe_front_end.hpp"
 #include "uplink/outbox/outbox.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
+#include "uplink/socketio/das_front_end.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -58,6 +59,7 @@ int run(const Args& args) {
   api.mount(std::make_shared<ExositeFrontEnd>());
   api.mount(std::make_shared<PanelFrontEnd>());
   api.mount(std::make_shared<OpenFrameFrontEnd>(runtime.config().dialects.openframe.status_every));
+  api.mount(std::make_shared<DasFrontEnd>(runtime.config().dialects.das));
   // Before the modules start, so the outbox records their first status.
   StoreAndForward upstream(api.context());
   runtime.start();

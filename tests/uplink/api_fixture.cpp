@@ -6,6 +6,7 @@
 #include "uplink/http/panel_front_end.hpp"
 #include "uplink/openframe/openframe_front_end.hpp"
 #include "uplink/placeos/placeos_front_end.hpp"
+#include "uplink/socketio/das_front_end.hpp"
 
 #include "runtime/sdk/driver.hpp"
 #include "runtime/sdk/driver_info.hpp"
@@ -216,6 +217,7 @@ ApiFixture::ApiFixture(ApiOptions options) : io_(options.io_threads) {
   server_->mount(std::make_shared<ExositeFrontEnd>());
   server_->mount(std::make_shared<PanelFrontEnd>());
   server_->mount(std::make_shared<OpenFrameFrontEnd>(options.status_every));
+  server_->mount(std::make_shared<DasFrontEnd>(options.das));
   for (auto& front_end : options.front_ends) server_->mount(std::move(front_end));
   port_ = server_->start();
   auto guard = std::make_shared<asio::executor_work_guard<asio::io_context::executor_type>>(

@@ -49,6 +49,7 @@ struct ApiOptions {
   // real driver against its simulator.
   std::vector<ModuleConfig> extra_modules;
   std::chrono::milliseconds offline_after{30000};  // alert_options.offline_after
+  DasConfig das;                                   // DAS's Socket.IO timers and payload bound
 };
 
 // sys-1: Display_1 (mod-a), Display_2 (mod-b), Switcher_1 (mod-net: TCP to a closed port, so

@@ -23,4 +23,10 @@ using Result = std::variant<T, Failure>;
 // exception is a failed request (3), anything else unexpected (7).
 Failure failure_of(std::exception_ptr error);
 
+// The code's meaning as protocol.md names it: "request failed", "module not found"…
+const char* meaning_of(ErrorCode code);
+// The status a dialect that answers in HTTP terms (Exosite, DAS) gives a failure: 400 for a
+// bad request, 403 denied, 404 no such system or module, 500 for the rest.
+int http_status_of(const Failure& failure);
+
 }  // namespace roomd

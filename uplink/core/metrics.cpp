@@ -39,8 +39,11 @@ std::string Metrics::render(Runtime& runtime, const NotifyHub& hub,
   counter("roomd_http_evicted_total",
           "Connections still waiting for a request head, closed to make room for a new one",
           connections.evicted);
-  gauge("roomd_ws_connections", "Open WebSocket connections",
+  gauge("roomd_ws_connections",
+        "Open long-lived sessions: WebSocket connections and Socket.IO sessions",
         static_cast<double>(connections_open));
+  gauge("roomd_socketio_sessions", "Open Socket.IO (Engine.IO) sessions, on either transport",
+        static_cast<double>(socketio_sessions));
   counter("roomd_ws_connections_total", "WebSocket connections accepted", connections_total);
   counter("roomd_ws_rejected_total", "Upgrades refused with 401 or 503", connections_rejected);
   out.family("roomd_http_refused_total", "counter",

@@ -37,6 +37,7 @@ class Metrics {
 
   std::uint64_t connections_total = 0;  // accepted WebSocket connections
   std::uint64_t connections_open = 0;
+  std::uint64_t socketio_sessions = 0;          // open Engine.IO sessions, on either transport
   std::uint64_t connections_rejected = 0;       // 401 or 503 before the upgrade
   std::uint64_t http_refused_server_full = 0;   // 503 at accept: api.max_connections
   std::uint64_t http_refused_address_full = 0;  // 503 at accept: per-address bound

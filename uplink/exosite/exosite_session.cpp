@@ -36,22 +36,6 @@ Json fail(const Json& id, int code, std::string message) {
       {"id", id}, {"status", "fail"}, {"error", {{"code", code}, {"message", std::move(message)}}}};
 }
 
-// The code an Exosite client reads for a failure of the request core.
-int code_of(const Failure& failure) {
-  switch (failure.code) {
-    case ErrorCode::parse_error:
-    case ErrorCode::bad_request:
-      return 400;
-    case ErrorCode::access_denied:
-      return 403;
-    case ErrorCode::system_not_found:
-    case ErrorCode::module_not_found:
-      return 404;
-    default:
-      return 500;
-  }
-}
-
 struct CallError {
   int code;
   std::string message;
@@ -84,7 +68,7 @@ std::variant<Resource, CallError> resolve(ApiContext& api, const Caller& caller,
                               "sys-101/Display_1/power"};
   auto found = api.resolve(caller, parsed->target, role, std::string(what) + " " + excerpt(text));
   if (auto* failure = std::get_if<Failure>(&found))
-    return CallError{code_of(*failure), failure->message};
+    return CallError{http_status_of(*failure), failure->message};
   Module* module = std::get<Module*>(found);
   const auto& info = RequestCore::driver_info(*module);
   const bool declared = std::any_of(info.status.begin(), info.status.end(),
@@ -343,7 +327,7 @@ void ExositeSession::write(const std::shared_ptr<Batch>& batch, std::size_t slot
                 [this, alive = std::weak_ptr<bool>(alive_), answer, id](Result<Json> outcome) {
                   if (!alive.lock() || closed_) return;
                   if (auto* failure = std::get_if<Failure>(&outcome))
-                    answer(fail(id, code_of(*failure), failure->message));
+                    answer(fail(id, http_status_of(*failure), failure->message));
                   else
                     answer(ok(id));
                   send_ready();

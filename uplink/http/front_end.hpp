@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,6 +40,11 @@ class FrontEnd {
   // to answer a bad key in its own format): the server then admits an upgrade without a valid
   // key, still under the connection limits.
   virtual bool authenticates_itself(std::string_view /*path*/) const { return false; }
+  // The endpoint's own refusal of a handshake it cannot take (a query it needs, a session it
+  // does not know), answered before the connection is upgraded.
+  virtual std::optional<HttpResponse> refuse_upgrade(const HttpRequest& /*request*/) const {
+    return std::nullopt;
+  }
   // The session that takes the connection over once the server admitted the upgrade (the
   // handshake well formed, the key valid or the endpoint authenticating itself); the server
   // tracks it, then runs it. `grant` is null when no valid key came with the upgrade.

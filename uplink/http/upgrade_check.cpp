@@ -51,6 +51,10 @@ std::variant<AdmittedUpgrade, HttpResponse> check_upgrade(ApiContext& api,
         request, http::status::bad_request,
         R"json({"code":1,"error_code":1,"msg":"malformed WebSocket handshake: Sec-WebSocket-Key must be one base64 value of 16 bytes (RFC 6455)"})json");
   }
+  if (auto refusal = front_end->refuse_upgrade(request)) {
+    ++api.metrics.http_bad_requests;
+    return std::move(*refusal);
+  }
   const Grant* grant = nullptr;
   auto key = find_api_key(request);
   if (key) grant = api.keys.authenticate(*key);

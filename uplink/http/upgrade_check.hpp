@@ -1,5 +1,6 @@
 // Whether a WebSocket upgrade may go ahead, before any socket is handed over: a path some
-// mounted front-end upgrades, a well-formed handshake key (RFC 6455 §4.2.1, else 400), a known API
+// mounted front-end upgrades, a well-formed handshake key (RFC 6455 §4.2.1, else 400), what
+// the front-end itself asks of the handshake (its answer otherwise), a known API
 // key (else 401, unless the endpoint authenticates in-band) and a server that is not shutting
 // down (else 503). Refusals are logged, at most one line per few seconds.
 #pragma once

@@ -24,6 +24,7 @@ WsSession::WsSession(std::shared_ptr<ApiContext> api, ApiStream stream, Connecti
       ws_(std::move(stream)),
       cut_timer_(ws_.get_executor()),
       peer_(std::move(peer)),
+      max_message_(api_.config.max_frame),
       make_dialect_(std::move(make_dialect)) {
   if (grant) {
     grant_ = *grant;  // the server's keys may be replaced by a reload meanwhile
@@ -35,6 +36,11 @@ WsSession::~WsSession() {
   finish();
 }
 
+void WsSession::limit_messages(std::size_t bytes, std::string setting) {
+  max_message_ = bytes;
+  max_message_setting_ = std::move(setting);
+}
+
 void WsSession::run(HttpRequest upgrade) {
   upgrade_ = std::move(upgrade);
   websocket::stream_base::timeout timeouts;
@@ -44,7 +50,7 @@ void WsSession::run(HttpRequest upgrade) {
   ws_.set_option(timeouts);
   ws_.set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(http::field::server, "roomd"); }));
-  ws_.read_message_max(api_.config.max_frame);
+  ws_.read_message_max(max_message_);
   ws_.auto_fragment(false);
   // A fixed, modest kernel send buffer instead of one that grows to megabytes: a panel that
   // falls behind then backs up into the session's queue, where its notifies are coalesced to
@@ -82,8 +88,8 @@ void WsSession::on_read(beast::error_code ec, std::size_t) {
   if (ec) {
     if (ec == websocket::error::message_too_big) {
       if (auto more = api_.warnings.malformed.pass())
-        api_.log.warn("client ", peer_, " sent a frame over api.max_frame (", api_.config.max_frame,
-                      " bytes); closed with 1009", *more);
+        api_.log.warn("client ", peer_, " sent a frame over ", max_message_setting_, " (",
+                      max_message_, " bytes); closed with 1009", *more);
     } else if (ec != websocket::error::closed && ec != asio::error::operation_aborted)
       api_.log.debug("client ", peer_, " disconnected: ", ec.message());
     finish();

@@ -32,6 +32,10 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
             const Grant* grant, std::string peer, WsDialectFactory make_dialect);
   ~WsSession() override;
 
+  // Before run(): messages over `bytes` close with 1009, logged as over `setting` (instead of
+  // api.max_frame).
+  void limit_messages(std::size_t bytes, std::string setting);
+
   // LiveSession
   void run(HttpRequest upgrade) override;
   void shutdown() override;
@@ -68,6 +72,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>,
   websocket::stream<CorkedStream> ws_;
   asio::steady_timer cut_timer_;  // ends a slow client whose last write never completes
   std::string peer_;
+  std::size_t max_message_;
+  std::string max_message_setting_ = "api.max_frame";
   std::string key_id_;  // empty while the connection has no key
   std::optional<Grant> grant_;
   WsDialectFactory make_dialect_;
