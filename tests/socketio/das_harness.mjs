@@ -156,7 +156,7 @@ export async function startBox(das) {
     // Open Engine.IO sessions as roomd counts them.
     async sessions() {
       const text = await rest('GET', '/metrics');
-      const line = text.match(/^roomd_socketio_sessions(?:\{\})? (\d+)\s*$/m);
+      const line = text.match(/^roomd_socketio_sessions(?:\{\})? ([0-9.e+]+)\s*$/m);
       if (!line) {
         throw new Error('no roomd_socketio_sessions line in /metrics; lines naming socketio: ' +
                         JSON.stringify(text.split('\n').filter((l) => /socketio/.test(l))));
