@@ -39,6 +39,8 @@ async function round(box, set) {
                      'systems ["sys-1","sys-2"] (every system in scope)', all);
       const one = await viewer.subscribe(['sys-1']);
       viewer.check(same(one.systems, ['sys-1']), 'systems ["sys-1"]', one);
+      await viewer.subscribe(['sys-2'], 403);  // outside the viewer key's scope
+      await operator.subscribe(['sys-9'], 404);  // a key for every system: unknown is unknown
 
       const before = operator.updates().length;
       const viewerBefore = viewer.updates().length;
