@@ -165,16 +165,22 @@ void EngineIoSession::flush() {
 }
 
 void EngineIoSession::answer_poll() {
+  // The close packet goes alone, in the answer after the last messages: a stock client drops
+  // the messages of a payload that also closes its transport.
+  const bool close_later = closing_ && queue_.size() > 1;
+  const auto count = close_later ? queue_.size() - 1 : queue_.size();
   std::vector<std::string> packets;
-  packets.reserve(queue_.size());
-  for (auto& queued : queue_) packets.push_back(std::move(queued.packet));
-  queue_.clear();
-  queued_bytes_ = 0;
+  packets.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    queued_bytes_ -= queue_.front().packet.size();
+    packets.push_back(std::move(queue_.front().packet));
+    queue_.pop_front();
+  }
   if (packets.empty()) packets.push_back(engineio::encode(PacketType::noop));
   auto done = std::move(pending_poll_);
   pending_poll_ = nullptr;
   done(engineio::payload_answer(poll_request_, engineio::encode_payload(packets)));
-  if (closing_) finish("closed by the server");  // the close packet went out with the rest
+  if (closing_ && queue_.empty()) finish("closed by the server");  // the close packet went out
 }
 
 void EngineIoSession::close(const std::string& why) {

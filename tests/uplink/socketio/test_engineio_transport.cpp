@@ -225,6 +225,24 @@ TEST_CASE("socket.io: malformed payloads and overlapping GETs end the session - 
   CHECK(eio_open(port).contains("sid"));
 }
 
+TEST_CASE("socket.io: a disconnect over polling sends the messages then the close packet alone",
+          "[socketio]") {
+  ApiFixture api;
+  const auto port = api.port();
+  const auto sid = connected_session(port);
+  REQUIRE(eio_post(
+              port, sid,
+              das_packet({{"type", "authorization"}, {"Authorization", "Bearer wrong"}, {"id", 1}}))
+              .body == "ok");
+  // A stock client drops what shares a payload with the close packet: it comes next, alone.
+  const auto packets = packets_of(eio_get(port, eio_target(sid)).body);
+  REQUIRE(packets.size() == 2);
+  CHECK(message_of(packets[0]).at("status").at("code") == 401);
+  CHECK(packets[1] == "41");
+  CHECK(eio_get(port, eio_target(sid)).body == "1");
+  CHECK(Json::parse(eio_get(port, eio_target(sid)).body).at("code") == 1);
+}
+
 TEST_CASE("socket.io: the server pings and a client that stops answering is closed and freed",
           "[socketio]") {
   ApiOptions options;
