@@ -2,82 +2,27 @@
 // device simulators on free loopback ports. The browser reaches roomd through a TCP relay the
 // test can cut like a network drop. Every wait has a deadline; screenshots of both views
 // (desktop and 1024x600) go to the work folder. Usage: node panel_test.mjs ROOMD WORK
-import {spawn} from 'node:child_process';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {connect, createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+
+import {RoomdProcesses, freePort, kDeadline, relay, stop, until} from '../support/roomd_processes.mjs';
 
 const [roomd, work] = process.argv.slice(2);
 const {chromium} = createRequire(join(work, 'package.json'))('playwright-core');
 
 const kAdminKey = 'panel-test-admin-key';
 const kViewerKey = 'panel-test-viewer-key';
-const kDeadline = 15000;
-const children = new Set();
+const processes = new RoomdProcesses(roomd);
+const start = (args, ready) => processes.start(args, ready);
+const simulator = (...args) => processes.simulator(...args);
 const temp = mkdtempSync(join(tmpdir(), 'roomd-panel-'));
 
-// Polls check() until it returns something truthy; fails with `what` at the deadline.
-async function until(what, check, timeout = kDeadline) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
-// Starts a process; resolves with it and the first match of `ready` in its output.
-function start(args, ready) {
-  const child = spawn(roomd, args, {stdio: ['ignore', 'pipe', 'pipe']});
-  children.add(child);
-  child.output = '';
-  child.on('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    const seen = (chunk) => {
-      child.output += chunk;
-      const match = child.output.match(ready);
-      if (match) resolve({child, match});
-    };
-    child.stdout.on('data', seen);
-    child.stderr.on('data', seen);
-    child.on('exit', (code) => reject(new Error(
-        `roomd ${args.join(' ')} exited (${code}) before ${ready}:\n${child.output}`)));
-    setTimeout(() => reject(new Error(`no ${ready} from roomd ${args.join(' ')} in time:\n` +
-                                      child.output)), kDeadline);
-  });
-}
 
-async function simulator(...args) {
-  const {match} = await start(['simulate', ...args, '--port', '0'], /127\.0\.0\.1:(\d+)/);
-  return Number(match[1]);
-}
 
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.on('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function writeConfig(apiPort) {
   const mdc = await simulator('samsung_mdc');
@@ -115,49 +60,6 @@ async function writeConfig(apiPort) {
   const path = join(temp, 'roomd.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
   return path;
-}
-
-// A TCP relay from a free loopback port to roomd's. cut() stops every byte in both directions
-// and closes nothing, new connections included: a pulled cable, not a refused connection, so
-// only the panel's own heartbeat can tell. restore() lets new connections through and closes
-// the ones held meanwhile, as the box would once it timed them out.
-function relay(targetPort) {
-  const pairs = new Set();
-  let down = false;
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    const pair = {client, upstream, held: down};
-    pairs.add(pair);
-    const end = () => {
-      pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    for (const [from, to] of [[client, upstream], [upstream, client]]) {
-      from.on('data', (chunk) => { if (!pair.held) to.write(chunk); });
-      from.on('close', end);
-      from.on('error', end);
-    }
-  });
-  const held = () => [...pairs].filter((pair) => pair.held);
-  return new Promise((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({
-      port: server.address().port,
-      cut() {
-        down = true;
-        for (const pair of pairs) pair.held = true;
-      },
-      restore() {
-        down = false;
-        for (const pair of held()) pair.client.destroy();
-      },
-      close() {
-        server.close();
-        for (const pair of pairs) pair.client.destroy();
-      },
-    }));
-  });
 }
 
 function runRoomd(config) {
@@ -416,7 +318,7 @@ try {
   console.log('FAILED');
   console.error(error.stack || String(error));
 } finally {
-  await Promise.all([...children].map(stop));
+  await processes.stopAll();
   rmSync(temp, {recursive: true, force: true});
 }
 console.log(`${steps.length} passed, ${failed ? 1 : 0} failed`);

@@ -1,13 +1,13 @@
 // What both DAS (Socket.IO) tests share: roomd and its Samsung MDC simulators on free loopback
-// ports, a TCP relay that can freeze like a pulled cable, and a socket.io-client wrapper that
-// keeps a transcript of every packet so a failure shows what was exchanged.
-import {spawn} from 'node:child_process';
+// ports (tests/support/roomd_processes.mjs), and a socket.io-client wrapper that keeps a
+// transcript of every packet so a failure shows what was exchanged.
 import {createHash} from 'node:crypto';
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
-import {connect, createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+
+import {RoomdProcesses, freePort, kDeadline, relay, stop, until} from '../support/roomd_processes.mjs';
 
 export const [roomd, work] = process.argv.slice(2);
 if (!roomd || !work) {
@@ -22,74 +22,17 @@ export const keys = {
   operator: 'das-test-operator-key',
   viewer: 'das-test-viewer-key',
 };
-export const kDeadline = 15000;
-const children = new Set();
+export {kDeadline, relay, until};
+const processes = new RoomdProcesses(roomd);
+const start = (args, ready) => processes.start(args, ready);
+const simulator = (...args) => processes.simulator(...args);
 const temp = mkdtempSync(join(tmpdir(), 'roomd-das-'));
 let box = null;  // roomd's child process, for its output tail on failure
 
-// Polls check() until it returns something truthy; fails with `what` at the deadline.
-export async function until(what, check, timeout = kDeadline) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > end) {
-      throw new Error(`timed out after ${timeout} ms waiting for ${what}` +
-                      (last ? `; last error: ${last.message || last}` : ''));
-    }
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
-// Starts a roomd process; resolves with it and the first match of `ready` in its output.
-function start(args, ready) {
-  const child = spawn(roomd, args, {stdio: ['ignore', 'pipe', 'pipe']});
-  children.add(child);
-  child.output = '';
-  child.on('exit', () => children.delete(child));
-  return new Promise((resolve, reject) => {
-    const seen = (chunk) => {
-      child.output += chunk;
-      const match = child.output.match(ready);
-      if (match) resolve({child, match});
-    };
-    child.stdout.on('data', seen);
-    child.stderr.on('data', seen);
-    child.on('exit', (code) => reject(new Error(
-        `roomd ${args.join(' ')} exited (${code}) before ${ready}:\n${child.output}`)));
-    setTimeout(() => reject(new Error(`no ${ready} from roomd ${args.join(' ')} in time:\n` +
-                                      child.output)), kDeadline);
-  });
-}
 
-async function simulator(...args) {
-  const {match} = await start(['simulate', ...args, '--port', '0'], /127\.0\.0\.1:(\d+)/);
-  return Number(match[1]);
-}
 
-function stop(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.on('exit', resolve);
-    child.kill('SIGTERM');
-  });
-}
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 
@@ -164,44 +107,6 @@ export async function startBox(das) {
       return Number(line[1]);
     },
   };
-}
-
-// A TCP relay from a free loopback port to roomd's. freeze() stops every byte in both directions
-// and passes no close either way, new connections included: the client vanishes as if its
-// cable was pulled, and only roomd's own pings can tell.
-export function relay(targetPort) {
-  const pairs = new Set();
-  let frozen = false;
-  const server = createServer((client) => {
-    const upstream = connect(targetPort, '127.0.0.1');
-    const pair = {client, upstream};
-    pairs.add(pair);
-    const end = () => {
-      if (frozen) return;
-      pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    for (const [from, to] of [[client, upstream], [upstream, client]]) {
-      from.on('data', (chunk) => { if (!frozen) to.write(chunk); });
-      from.on('close', end);
-      from.on('error', end);
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({
-      port: server.address().port,
-      freeze() { frozen = true; },
-      close() {
-        server.close();
-        for (const {client, upstream} of pairs) {
-          client.destroy();
-          upstream.destroy();
-        }
-      },
-    }));
-  });
 }
 
 const short = (value) => {
@@ -353,7 +258,7 @@ export async function run(prefix, main) {
                     lines.slice(-60).join('\n'));
     }
   } finally {
-    await Promise.all([...children].map(stop));
+    await processes.stopAll();
     rmSync(temp, {recursive: true, force: true});
   }
   console.log(`${prefix}: ${steps.length} passed, ${failed ? 1 : 0} failed ` +
