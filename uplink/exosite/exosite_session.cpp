@@ -188,7 +188,7 @@ void ExositeSession::refuse_auth(const std::string& message) {
   if (auto more = api_->warnings.unauthorized.pass())
     api_->log.warn("Exosite client ", peer_, " refused: ", message, *more);
   send_error(401, message);
-  out_.close_after(1008);
+  out_.close_after(kWsClosePolicy);
   closed_ = true;
 }
 

@@ -19,6 +19,11 @@ namespace roomd {
 
 struct ApiContext;
 
+// WebSocket close codes a dialect closes with (RFC 6455 §7.4.1).
+constexpr std::uint16_t kWsCloseNormal = 1000;
+constexpr std::uint16_t kWsClosePolicy = 1008;  // the client broke the dialect's rules
+constexpr std::uint16_t kWsCloseTryAgainLater = 1013;
+
 class WsOutput : public ControlOutput {
  public:
   // Closes the connection with WebSocket close `code` (1008 policy, 1011 internal…) once every

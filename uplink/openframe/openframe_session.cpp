@@ -13,8 +13,6 @@ namespace roomd::openframe {
 
 namespace {
 
-constexpr std::uint16_t kPolicyViolation = 1008;
-
 bool wants(const std::vector<std::string>& filter, std::string_view value) {
   return filter.empty() || std::find(filter.begin(), filter.end(), value) != filter.end();
 }
@@ -61,7 +59,7 @@ void OpenFrameSession::refuse_key(const WsOpening& opening) {
                        : std::string("no API key"),
                    *more);
   send_error("AUTH_ERROR", key ? "Invalid token" : "Missing token");
-  out_.close_after(kPolicyViolation);
+  out_.close_after(kWsClosePolicy);
 }
 
 void OpenFrameSession::close() {

@@ -22,17 +22,24 @@ void DasFeed::add(RequestCore& core, DasWatcher& watcher) {
 }
 
 void DasFeed::remove(DasWatcher& watcher) {
-  std::erase(watchers_, &watcher);
-  if (watchers_.empty()) history_.reset();
+  const auto found = std::find(watchers_.begin(), watchers_.end(), &watcher);
+  if (found == watchers_.end()) return;
+  if (delivering_)
+    *found = nullptr;  // the delivery's loop holds the vector; it erases the gap after
+  else
+    watchers_.erase(found);
+  if (std::all_of(watchers_.begin(), watchers_.end(), [](auto* w) { return w == nullptr; }))
+    history_.reset();
 }
 
 void DasFeed::deliver(const DasChange& change) {
-  SubjectTexts texts;
-  // A copy: a watcher may leave while it is being told.
-  const auto watchers = watchers_;
-  for (auto* watcher : watchers)
-    if (std::find(watchers_.begin(), watchers_.end(), watcher) != watchers_.end())
-      watcher->on_change(change, texts);
+  DasSubjectTexts texts;
+  delivering_ = true;
+  // By index: a watcher added meanwhile is told too; one removed is skipped.
+  for (std::size_t i = 0; i < watchers_.size(); ++i)
+    if (watchers_[i]) watchers_[i]->on_change(change, texts);
+  delivering_ = false;
+  std::erase(watchers_, nullptr);
 }
 
 }  // namespace roomd

@@ -32,6 +32,12 @@ std::string bearer_key(const Json* authorization) {
   return key;
 }
 
+// False when `systems` is absent or null: the request is about every system.
+bool names_systems(const Json& message) {
+  const Json* systems = field(message, "systems");
+  return systems != nullptr && !systems->is_null();
+}
+
 // The `systems` of a request: its list, or nullopt (with `error`) when it is not one.
 std::optional<std::vector<std::string>> systems_of(const Json& message, std::string& error) {
   const Json* systems = field(message, "systems");
@@ -64,9 +70,11 @@ DasSession::DasSession(std::shared_ptr<ApiContext> api, std::shared_ptr<DasFeed>
   auth_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_),
                           window = auth_window](const boost::system::error_code& ec) {
     if (ec || !alive.lock() || closed_ || client_) return;
-    api_->log.info("DAS client ", out_.peer(), " sent no authorization within ",
-                   "dialects.das.auth_window (", window.count(), " ms); disconnected");
+    if (auto more = api_->warnings.unauthorized.pass())
+      api_->log.info("DAS client ", out_.peer(), " sent no authorization within ",
+                     "dialects.das.auth_window (", window.count(), " ms); disconnected", *more);
     out_.disconnect("no authorization in time");
+    close();
   });
 }
 
@@ -137,7 +145,7 @@ void DasSession::subscribe(const Json& id, const Json& message) {
   auto wanted = systems_of(message, error);
   if (!wanted) return answer("subscribe", id, 400, error);
   const auto& caller = client_->caller();
-  if (!field(message, "systems"))  // none named: every system in the key's scope
+  if (!names_systems(message))  // none named: every system in the key's scope
     for (const auto& sys : api_->visible_systems(caller)) wanted->push_back(sys.id);
   std::vector<SystemView> views;
   for (const auto& sys_id : *wanted) {
@@ -171,7 +179,7 @@ void DasSession::unsubscribe(const Json& id, const Json& message) {
   auto named = systems_of(message, error);
   if (!named) return answer("unsubscribe", id, 400, error);
   std::vector<std::string> gone;
-  const bool all = !field(message, "systems");
+  const bool all = !names_systems(message);
   for (auto it = systems_.begin(); it != systems_.end();) {
     if (all || std::find(named->begin(), named->end(), *it) != named->end()) {
       gone.push_back(*it);
@@ -226,13 +234,13 @@ void DasSession::answer(std::string_view type, const Json& id, int code, const s
   out_.emit_message(to_text(reply));
 }
 
-void DasSession::on_change(const DasChange& change, SubjectTexts& texts) {
+void DasSession::on_change(const DasChange& change, DasSubjectTexts& texts) {
   if (closed_) return;
   auto [first, last] = subjects_.equal_range(change.module_id);
   for (auto it = first; it != last; ++it) {
     const auto& subject = it->second;
-    out_.emit_message(
-        texts.get(subject.sys, track_, [&] { return subject_update(subject, &change); }));
+    out_.emit_message(texts.get(subject.sys, subject.name, track_,
+                                [&] { return subject_update(subject, &change); }));
   }
 }
 

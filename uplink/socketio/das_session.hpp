@@ -1,7 +1,6 @@
-// The DAS dialect on one Socket.IO connection (dialects.md "DAS"): the authorization first,
-// within dialects.das.auth_window of the session's opening; then subscribe, unsubscribe and
-// exec, each answered with resp_id and status; and a subject_update for every change of a
-// subscribed module, with the changed variables' recent history for operator and admin keys.
+// The DAS dialect on one Socket.IO connection (dialects.md "DAS"): the authorization first and
+// in time, then subscribe, unsubscribe and exec answered with resp_id and status, and a
+// subject_update for every change of a subscribed module (with its track for operators).
 #pragma once
 
 #include "base/json.hpp"
@@ -33,7 +32,7 @@ class DasSession final : public SocketIoApp, public DasWatcher, private NotifySi
   void close() override;
 
   // DasWatcher
-  void on_change(const DasChange& change, SubjectTexts& texts) override;
+  void on_change(const DasChange& change, DasSubjectTexts& texts) override;
 
  private:
   // A subscribed module, as one system lists it.

@@ -24,6 +24,28 @@ Query query_of(const HttpRequest& request) {
           url::query_param(query, "sid")};
 }
 
+// "10.0.0.7" of "10.0.0.7:51234" (or of "::1:51234 key panel"): sessions are bounded per
+// address.
+std::string address_of(const std::string& peer) {
+  const auto endpoint = peer.substr(0, peer.find(' '));
+  const auto colon = endpoint.rfind(':');
+  return colon == std::string::npos ? endpoint : endpoint.substr(0, colon);
+}
+
+// The browser's preflight before a cross-origin request with headers of its own (a client's
+// extraHeaders).
+HttpResponse preflight_answer(const HttpRequest& request) {
+  HttpResponse response(http::status::no_content, request.version());
+  response.keep_alive(request.keep_alive());
+  response.set(http::field::access_control_allow_origin, "*");
+  response.set(http::field::access_control_allow_methods, "GET, POST");
+  if (auto headers = request[http::field::access_control_request_headers]; !headers.empty())
+    response.set(http::field::access_control_allow_headers, headers);
+  response.set(http::field::access_control_max_age, "86400");
+  response.prepare_payload();
+  return response;
+}
+
 // The protocol's refusal of a request whose version or transport it does not speak.
 std::optional<Error> check_query(const Query& query) {
   if (query.eio != "4") return Error::unsupported_protocol_version;
@@ -42,7 +64,16 @@ EngineIoServer::~EngineIoServer() {
 }
 
 void EngineIoServer::handle(ApiContext& api, const HttpRequest& request, std::string peer,
-                            Executor executor, std::function<void(HttpResponse)> done) {
+                            Executor executor, std::function<void(HttpResponse)> answer) {
+  if (request.method() == http::verb::options) return answer(preflight_answer(request));
+  // Any page may talk to the endpoint: DAS clients authorize in their first message, never with
+  // cookies or other credentials a browser would add on its own. (The request is gone by the
+  // time a held GET is answered.)
+  auto done = [cross_origin = request.count(http::field::origin) > 0,
+               answer = std::move(answer)](HttpResponse response) {
+    if (cross_origin) response.set(http::field::access_control_allow_origin, "*");
+    answer(std::move(response));
+  };
   const auto query = query_of(request);
   if (auto error = check_query(query)) return done(engineio::error_answer(request, *error));
   if (!query.sid) {
@@ -51,15 +82,13 @@ void EngineIoServer::handle(ApiContext& api, const HttpRequest& request, std::st
     // A WebSocket handshake comes as an upgrade, never as a plain GET.
     if (query.transport != "polling")
       return done(engineio::error_answer(request, Error::bad_request));
-    if (api.stopped || sessions_.size() >= api.config.max_connections) {
-      if (!api.stopped)
-        if (auto more = api.warnings.slow.pass())
-          api.log.warn("Socket.IO handshake from ", peer, " refused: ", sessions_.size(),
-                       " sessions open, api.max_connections", *more);
+    if (!admits(api, peer))
       return done(
           engineio::error_answer(request, Error::forbidden, http::status::service_unavailable));
-    }
     auto session = open_session(api.shared(), std::move(peer), std::move(executor));
+    if (!session)
+      return done(
+          engineio::error_answer(request, Error::forbidden, http::status::service_unavailable));
     return done(engineio::payload_answer(request, session->open_packet(true)));
   }
   auto found = sessions_.find(*query.sid);
@@ -84,23 +113,41 @@ std::optional<HttpResponse> EngineIoServer::refuse_upgrade(const HttpRequest& re
   return answer;
 }
 
+bool EngineIoServer::admits(ApiContext& api, const std::string& peer) {
+  if (api.stopped) return false;
+  const auto here = per_address_.find(address_of(peer));
+  const auto from_here = here == per_address_.end() ? 0 : here->second;
+  const bool full = sessions_.size() >= api.config.max_connections;
+  if (!full && from_here < api.config.max_connections_per_address) return true;
+  ++api.metrics.connections_rejected;
+  if (auto more = api.warnings.refused.pass())
+    api.log.warn("Socket.IO handshake from ", peer, " refused: ",
+                 full ? std::to_string(sessions_.size()) + " sessions open (api.max_connections)"
+                      : std::to_string(from_here) +
+                            " sessions open from that address (api.max_connections_per_address)",
+                 *more);
+  return false;
+}
+
 std::unique_ptr<WsDialect> EngineIoServer::open_websocket(const WsOpening& opening) {
-  constexpr std::uint16_t kPolicy = 1008;
-  constexpr std::uint16_t kTryAgainLater = 1013;
   const auto query = query_of(opening.request);
   if (!query.sid) {
-    if (opening.api->stopped || sessions_.size() >= opening.api->config.max_connections) {
-      opening.out.close_after(kTryAgainLater);
+    if (!admits(*opening.api, opening.peer)) {
+      opening.out.close_after(kWsCloseTryAgainLater);
       return std::make_unique<EngineIoWebSocket>(nullptr, opening.out);
     }
     auto session = open_session(opening.api, opening.peer, opening.executor);
+    if (!session) {
+      opening.out.close_after(kWsCloseTryAgainLater);
+      return std::make_unique<EngineIoWebSocket>(nullptr, opening.out);
+    }
     opening.out.send(session->open_packet(false));
     session->use_websocket(opening.out);
     return std::make_unique<EngineIoWebSocket>(std::move(session), opening.out);
   }
   auto found = sessions_.find(*query.sid);
   if (found == sessions_.end() || !found->second->accept_probe(opening.out)) {
-    opening.out.close_after(kPolicy);  // ended meanwhile, or not upgradable
+    opening.out.close_after(kWsClosePolicy);  // ended meanwhile, or not upgradable
     return std::make_unique<EngineIoWebSocket>(nullptr, opening.out);
   }
   return std::make_unique<EngineIoWebSocket>(found->second, opening.out);
@@ -108,12 +155,21 @@ std::unique_ptr<WsDialect> EngineIoServer::open_websocket(const WsOpening& openi
 
 std::shared_ptr<EngineIoSession> EngineIoServer::open_session(
     const std::shared_ptr<ApiContext>& api, std::string peer, Executor executor) {
+  std::string sid;
+  try {
+    sid = random_session_id();
+  } catch (const std::exception& e) {
+    api->log.error("Socket.IO handshake from ", peer, " refused: no session id (", e.what(),
+                   "); check the kernel's random source");
+    return nullptr;
+  }
   auto session = std::make_shared<EngineIoSession>(
-      api, options_, random_session_id(), std::move(peer), std::move(executor),
+      api, options_, std::move(sid), std::move(peer), std::move(executor),
       [this, alive = std::weak_ptr<bool>(alive_), context = api.get()](const std::string& sid) {
         if (alive.lock()) ended(*context, sid);
       });
   sessions_.emplace(session->sid(), session);
+  ++per_address_[address_of(session->peer())];
   api->session_opened(session);
   api->metrics.socketio_sessions = sessions_.size();
   session->start(make_handler_(api, *session));
@@ -121,7 +177,11 @@ std::shared_ptr<EngineIoSession> EngineIoServer::open_session(
 }
 
 void EngineIoServer::ended(ApiContext& api, const std::string& sid) {
-  sessions_.erase(sid);
+  auto found = sessions_.find(sid);
+  if (found == sessions_.end()) return;
+  auto address = per_address_.find(address_of(found->second->peer()));
+  if (address != per_address_.end() && --address->second == 0) per_address_.erase(address);
+  sessions_.erase(found);
   api.metrics.socketio_sessions = sessions_.size();
 }
 

@@ -1,7 +1,6 @@
-// Engine.IO v4 at one path: the handshake that opens a session (by long-polling, or straight
-// on a WebSocket), the polling GETs and POSTs of open sessions by their sid, and the
-// WebSocket that upgrades one. Sessions are counted against api.max_connections; what rides
-// on each comes from the factory it is made with.
+// Engine.IO v4 at one path: the handshake that opens a session (polling, or straight on a
+// WebSocket), bounded like connections; the polling requests of open sessions by sid; and the
+// WebSocket that upgrades one. What rides on each session comes from the factory.
 #pragma once
 
 #include "uplink/http/ws_dialect.hpp"
@@ -36,13 +35,18 @@ class EngineIoServer {
   const EngineIoOptions& options() const { return options_; }
 
  private:
+  // Null (logged) when no session id could be made.
   std::shared_ptr<EngineIoSession> open_session(const std::shared_ptr<ApiContext>& api,
                                                 std::string peer, Executor executor);
   void ended(ApiContext& api, const std::string& sid);
+  // False (logged, counted) past api.max_connections sessions, or past
+  // api.max_connections_per_address from the peer's address, or when roomd is stopping.
+  bool admits(ApiContext& api, const std::string& peer);
 
   EngineIoOptions options_;
   HandlerFactory make_handler_;
   std::unordered_map<std::string, std::shared_ptr<EngineIoSession>> sessions_;
+  std::unordered_map<std::string, std::size_t> per_address_;  // open sessions by client address
   // Cleared when the server goes: a session that ends later has no one to tell.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

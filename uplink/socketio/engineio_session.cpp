@@ -15,9 +15,10 @@ using engineio::PacketType;
 
 namespace {
 
-// WebSocket close codes: normal, and policy for a client that broke the protocol.
-constexpr std::uint16_t kNormal = 1000;
-constexpr std::uint16_t kPolicy = 1008;
+// How long a probing WebSocket may take to finish the upgrade (Engine.IO's upgradeTimeout).
+constexpr Duration kUpgradeTimeout{10000};
+// How long a polling client has to collect the close packet before the session just ends.
+constexpr Duration kCloseGrace{2000};
 
 }  // namespace
 
@@ -31,7 +32,8 @@ EngineIoSession::EngineIoSession(std::shared_ptr<ApiContext> api, EngineIoOption
       peer_(std::move(peer)),
       executor_(std::move(executor)),
       ended_(std::move(ended)),
-      ping_timer_(executor_) {}
+      ping_timer_(executor_),
+      upgrade_timer_(executor_) {}
 
 EngineIoSession::~EngineIoSession() = default;
 
@@ -99,6 +101,9 @@ void EngineIoSession::post(const HttpRequest& request, std::function<void(HttpRe
 }
 
 void EngineIoSession::handle_packet(char type, std::string_view data, bool binary) {
+  // Closing (the server disconnected the client, or revoked its key): nothing it sends is
+  // acted on any more, and no pong keeps the session alive.
+  if (closing_ && static_cast<PacketType>(type) != PacketType::close) return;
   switch (static_cast<PacketType>(type)) {
     case PacketType::pong:
       if (awaiting_pong_) schedule_ping();
@@ -188,34 +193,39 @@ void EngineIoSession::close(const std::string& why) {
   api_.log.debug("Socket.IO session ", sid_, " of ", peer_, " closing: ", why);
   closing_ = true;  // before the close packet is queued: whatever carries it ends the session
   queue(engineio::encode(PacketType::close));
+  if (finished_) return;
+  // A polling client that does not come for it is not waited for until the next ping.
+  wake_after(std::min(options_.ping_timeout, kCloseGrace));
 }
 
 void EngineIoSession::schedule_ping() {
   awaiting_pong_ = false;
-  ping_timer_.expires_after(options_.ping_interval);
-  ping_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
-    if (ec) return;
-    if (auto self = weak.lock()) self->on_ping_timer();
-  });
+  wake_after(options_.ping_interval);
 }
 
 void EngineIoSession::on_ping_timer() {
   if (finished_) return;
-  if (awaiting_pong_) {
-    api_.log.info("Socket.IO client ", peer_, " did not answer a ping within ",
-                  "dialects.das.ping_timeout (", options_.ping_timeout.count(), " ms); session ",
-                  sid_, " closed");
-    end("no pong within dialects.das.ping_timeout");
-    return;
-  }
   if (closing_) {
     end("the client never collected its close packet");
     return;
   }
+  if (awaiting_pong_) {
+    // A client that vanished (a pulled cable, a closed laptop): worth a line, but a crowd of
+    // them must not flood the log.
+    if (auto more = api_.warnings.slow.pass())
+      api_.log.info("Socket.IO client ", peer_, " did not answer a ping within ",
+                    "dialects.das.ping_timeout (", options_.ping_timeout.count(),
+                    " ms); session closed", *more);
+    end("no pong within dialects.das.ping_timeout");
+    return;
+  }
   awaiting_pong_ = true;
   queue(engineio::encode(PacketType::ping));
-  if (finished_) return;
-  ping_timer_.expires_after(options_.ping_timeout);
+  if (!finished_) wake_after(options_.ping_timeout);
+}
+
+void EngineIoSession::wake_after(Duration delay) {
+  ping_timer_.expires_after(delay);
   ping_timer_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
     if (ec) return;
     if (auto self = weak.lock()) self->on_ping_timer();
@@ -230,7 +240,24 @@ void EngineIoSession::use_websocket(WsOutput& ws) {
 bool EngineIoSession::accept_probe(WsOutput& ws) {
   if (finished_ || closing_ || ws_ || probe_) return false;
   probe_ = &ws;
+  // A probe that never completes would otherwise keep every GET answered at once (noop).
+  upgrade_timer_.expires_after(kUpgradeTimeout);
+  upgrade_timer_.async_wait(
+      [weak = weak_from_this(), probe = &ws](const boost::system::error_code& ec) {
+        auto self = weak.lock();
+        if (ec || !self || self->probe_ != probe) return;
+        self->api_.log.debug("Socket.IO session ", self->sid_, " of ", self->peer_,
+                             ": the upgrade did not finish within 10 s; staying on polling");
+        self->drop_probe();
+      });
   return true;
+}
+
+void EngineIoSession::drop_probe() {
+  auto* probe = std::exchange(probe_, nullptr);
+  upgrading_ = false;
+  upgrade_timer_.cancel();
+  if (probe) probe->close_after(kWsClosePolicy);
 }
 
 void EngineIoSession::on_websocket_text(WsOutput& ws, std::string_view text) {
@@ -248,6 +275,7 @@ void EngineIoSession::on_websocket_text(WsOutput& ws, std::string_view text) {
       ws_ = probe_;
       probe_ = nullptr;
       upgrading_ = false;
+      upgrade_timer_.cancel();
       if (pending_poll_) {  // nothing more goes that way; the queue follows on the WebSocket
         auto done = std::move(pending_poll_);
         pending_poll_ = nullptr;
@@ -259,9 +287,7 @@ void EngineIoSession::on_websocket_text(WsOutput& ws, std::string_view text) {
     }
     api_.log.debug("Socket.IO session ", sid_, " of ", peer_,
                    ": upgrade refused, the probe sent something else first");
-    probe_ = nullptr;
-    upgrading_ = false;
-    ws.close_after(kPolicy);
+    drop_probe();
     return;
   }
   if (&ws != ws_) return;  // a WebSocket this session no longer uses
@@ -284,6 +310,7 @@ void EngineIoSession::on_websocket_closed(WsOutput& ws) {
   if (&ws == probe_) {
     probe_ = nullptr;
     upgrading_ = false;
+    upgrade_timer_.cancel();
     return;
   }
   if (&ws != ws_) return;
@@ -322,6 +349,7 @@ void EngineIoSession::finish(const std::string& why) {
   if (finished_) return;
   finished_ = true;
   ping_timer_.cancel();
+  upgrade_timer_.cancel();
   queue_.clear();
   queued_bytes_ = 0;
   if (pending_poll_) {
@@ -330,7 +358,7 @@ void EngineIoSession::finish(const std::string& why) {
     done(engineio::payload_answer(poll_request_, engineio::encode(PacketType::close)));
   }
   for (auto* ws : {std::exchange(ws_, nullptr), std::exchange(probe_, nullptr)})
-    if (ws) ws->close_after(kNormal);
+    if (ws) ws->close_after(kWsCloseNormal);
   auto self = shared_from_this();  // the server lets go of it just below
   ended_(sid_);
   api_.session_closed(this);

@@ -1,7 +1,6 @@
-// One Engine.IO v4 session: its packets queued for whichever transport carries it now (a
-// long-polling GET held open, or a WebSocket after the upgrade), the server's pings with their
-// pong deadline, and the upgrade from polling to WebSocket with no packet lost or sent twice.
-// What rides on it (Socket.IO) sees only whole messages in and out.
+// One Engine.IO v4 session: packets queued for whichever transport carries it now (a held
+// polling GET, or a WebSocket), the server's pings with their deadline, and the upgrade from
+// polling to WebSocket with no packet lost or sent twice.
 #pragma once
 
 #include "uplink/http/http_message.hpp"
@@ -105,7 +104,11 @@ class EngineIoSession final : public std::enable_shared_from_this<EngineIoSessio
   // Answers the held GET with everything queued, or a noop when nothing is (so a client that
   // upgrades can finish its polling cycle).
   void answer_poll();
+  // Closes the probing WebSocket; the session stays on polling.
+  void drop_probe();
   void schedule_ping();
+  // The one timer: the next ping, the pong's deadline, or the close packet's grace.
+  void wake_after(Duration delay);
   void on_ping_timer();
   // Ends the session now: no close packet (the client is gone or broke the protocol).
   void end(const std::string& why);
@@ -130,8 +133,11 @@ class EngineIoSession final : public std::enable_shared_from_this<EngineIoSessio
   WsOutput* probe_ = nullptr;  // a WebSocket that is upgrading this session
   boost::asio::steady_timer ping_timer_;
   bool awaiting_pong_ = false;
+  boost::asio::steady_timer upgrade_timer_;
+  // The probe was answered; the upgrade packet comes next.
   bool upgrading_ = false;
-  bool answer_posted_ = false;  // the held GET is answered once this turn is over  // the probe was
+  // The held GET is answered once this turn is over.
+  bool answer_posted_ = false;  // the probe was
                                 // answered; the upgrade packet comes next
   bool closing_ = false;        // close(): the close packet is queued, nothing follows it
   bool finished_ = false;

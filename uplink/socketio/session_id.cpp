@@ -3,7 +3,9 @@
 #include <sys/random.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <stdexcept>
 
 namespace roomd {
@@ -15,7 +17,9 @@ std::string random_session_id() {
   std::size_t got = 0;
   while (got < bytes.size()) {
     const auto n = getrandom(bytes.data() + got, bytes.size() - got, 0);
-    if (n < 0) throw std::runtime_error("getrandom failed: no session id can be made");
+    if (n < 0 && errno == EINTR) continue;
+    // Without the kernel's random source no id is safe to hand out; the caller answers 503.
+    if (n < 0) throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
     got += static_cast<std::size_t>(n);
   }
   std::string id;

@@ -62,6 +62,12 @@ std::optional<Packet> decode(std::string_view text, std::string& error) {
     }
     packet.ack_id = std::stoull(std::string(text.substr(digits_start, at - digits_start)));
   }
+  // Socket.IO's payloads are JSON arrays (events, acks) or objects (connects): anything else is
+  // no packet, and a payload starting with '/' would read as a namespace when encoded again.
+  if (at < text.size() && text[at] != '[' && text[at] != '{') {
+    error = "the payload is neither a JSON array nor an object";
+    return std::nullopt;
+  }
   packet.data = std::string(text.substr(at));
   return packet;
 }

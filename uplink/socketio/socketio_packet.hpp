@@ -23,7 +23,9 @@ struct Packet {
   PacketType type = PacketType::event;
   std::string nsp = "/";
   std::optional<unsigned long long> ack_id;
-  std::string data;  // JSON text as sent, or empty (a connect without auth, a disconnect)
+  // JSON text as sent (an array or an object, not checked further), or empty (a connect
+  // without auth, a disconnect).
+  std::string data;
 
   bool operator==(const Packet&) const = default;
 };

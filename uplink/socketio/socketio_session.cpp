@@ -33,8 +33,12 @@ void SocketIoSession::on_message(std::string_view text) {
       connected_ = true;
       // The auth payload (packet->data) is accepted and not needed: DAS authorizes in its
       // first message.
-      out_.send_message(socketio::encode(
-          {PacketType::connect, "/", std::nullopt, to_text(Json{{"sid", random_session_id()}})}));
+      try {
+        out_.send_message(socketio::encode(
+            {PacketType::connect, "/", std::nullopt, to_text(Json{{"sid", random_session_id()}})}));
+      } catch (const std::exception& e) {
+        out_.close(std::string("no session id: ") + e.what());
+      }
       return;
     case PacketType::disconnect:
       connected_ = false;

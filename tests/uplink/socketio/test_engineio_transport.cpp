@@ -395,5 +395,80 @@ TEST_CASE("socket.io: stopping roomd answers a held GET with the close packet", 
   CHECK(held.wait().body == "1");
 }
 
+TEST_CASE("socket.io: a connect with an auth payload is accepted", "[socketio]") {
+  ApiFixture api;
+  const auto port = api.port();
+  const auto sid = eio_open(port).at("sid").get<std::string>();
+  REQUIRE(eio_post(port, sid, R"(40{"token":"whatever"})").body == "ok");
+  CHECK(std::regex_match(eio_get(port, eio_target(sid)).body,
+                         std::regex(R"(40\{"sid":"[A-Za-z0-9_-]{20}"\})")));
+}
+
+TEST_CASE("socket.io: sessions are bounded per client address", "[socketio]") {
+  ApiOptions options;
+  options.max_connections_per_address = 6;
+  ApiFixture api(options);
+  const auto port = api.port();
+  for (int i = 0; i < 6; ++i) eio_open(port);
+  // Every handshake's connection is closed by now: only sessions are counted below.
+  REQUIRE(wait_until_on(api, [&] { return api.server().context().limits->open() == 0; }));
+  const auto refused = eio_get(port, eio_target());
+  CHECK(refused.status == 503);
+  CHECK(Json::parse(refused.body) == Json{{"code", 4}, {"message", "Forbidden"}});
+  CHECK(upgrade_status(port, eio_target("", "websocket")) == 101);  // then closed with 1013
+  CHECK(das_of(api).sessions() == 6);
+}
+
+TEST_CASE("socket.io: any origin may poll and the preflight is answered", "[socketio]") {
+  ApiFixture api;
+  const auto port = api.port();
+  const auto open =
+      http_call(port, http::verb::get, eio_target(), "", {{"Origin", "http://panel.example"}});
+  CHECK(open.status == 200);
+  CHECK(open.headers.at("access-control-allow-origin") == "*");
+  const auto same_origin = http_call(port, http::verb::get, eio_target());
+  CHECK(same_origin.headers.count("access-control-allow-origin") == 0);
+  const auto preflight = http_call(port, http::verb::options, eio_target(), "",
+                                   {{"Origin", "http://panel.example"},
+                                    {"Access-Control-Request-Method", "POST"},
+                                    {"Access-Control-Request-Headers", "x-room"}});
+  CHECK(preflight.status == 204);
+  CHECK(preflight.headers.at("access-control-allow-origin") == "*");
+  CHECK(preflight.headers.at("access-control-allow-methods") == "GET, POST");
+  CHECK(preflight.headers.at("access-control-allow-headers") == "x-room");
+}
+
+TEST_CASE("socket.io: a disconnected polling client that never collects is not waited for",
+          "[socketio]") {
+  ApiOptions options;
+  options.das.auth_window = 300ms;
+  options.das.ping_timeout = 300ms;  // the grace for the close packet; pings are 25 s apart
+  ApiFixture api(options);
+  connected_session(api.port());
+  CHECK(wait_until_on(
+      api, [&] { return das_of(api).sessions() == 0; }, 3s));
+}
+
+TEST_CASE("socket.io: a reload that removes the key closes its sessions", "[socketio]") {
+  ApiFixture api;
+  const auto port = api.port();
+  const auto sid = authorized_session(port);
+  DasWs ws(port);
+  ws.authorize(kOperatorKey);
+  std::size_t revoked = 0;
+  api.on_io([&] {
+    auto keys = api.server().context().key_configs;
+    std::erase_if(keys, [](const ApiKeyConfig& key) { return key.id == "panel"; });
+    revoked = api.server().replace_keys(keys);
+  });
+  CHECK(revoked == 2);
+  // Nothing it sends is acted on any more; the close packet comes, then the session is gone.
+  eio_post(port, sid, das_packet({{"type", "nonsense"}, {"id", 5}}));
+  CHECK(eio_get(port, eio_target(sid)).body == "1");
+  CHECK(Json::parse(eio_get(port, eio_target(sid)).body).at("code") == 1);
+  CHECK(ws.raw() == "1");
+  CHECK_THROWS(ws.raw(2s));
+}
+
 }  // namespace
 }  // namespace roomd::test

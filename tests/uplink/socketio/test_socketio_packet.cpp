@@ -60,6 +60,11 @@ TEST_CASE("socket.io: what is not a packet is refused - saying why", "[socketio]
   CHECK(refusal("7") == "unknown Socket.IO packet type");
   CHECK(refusal("a") == "unknown Socket.IO packet type");
   CHECK(refusal("21234567890123456789012[]") == "ack id too long");
+  // The payload is JSON: an array or an object. (A fuzzer found "1/,/,4/" reading back as
+  // "1/,4/" once encoded.)
+  CHECK(refusal("1/,/,4/") == "the payload is neither a JSON array nor an object");
+  CHECK(refusal("2hello") == "the payload is neither a JSON array nor an object");
+  CHECK(refusal("2/chat,1x") == "the payload is neither a JSON array nor an object");
 }
 
 }  // namespace
