@@ -56,10 +56,15 @@ class LimitedBuilder {
     result_.error = "nested deeper than " + std::to_string(options_.max_depth) + " levels";
     return false;
   }
-  // The library's message quotes the input near the error ("last read: ..."), which may be a
-  // password or a client's garbage: only the reason is kept.
+  // The library's message quotes the input near the error ("last read: ...", or the whole of
+  // a number that overflows), which may be a password or a client's garbage of any length:
+  // only the reason is kept.
   static std::string reason(std::string_view what) {
     if (auto dash = what.find(" - "); dash != std::string_view::npos) what.remove_prefix(dash + 3);
+    if (auto tag = what.find("] "); what.starts_with("[json.exception") && tag != what.npos)
+      what.remove_prefix(tag + 2);
+    if (auto quoted = what.find(" parsing '"); quoted != std::string_view::npos)
+      return std::string(what.substr(0, quoted));
     const auto last_read = what.find("; last read: ");
     if (last_read == std::string_view::npos) return std::string(what);
     std::string out(what.substr(0, last_read));
