@@ -41,7 +41,9 @@ class LimitedBuilder {
   }
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
     result_.byte = position;
-    result_.error = reason(e.what());
+    // A number too large for a double: the library quotes all of it, however long.
+    constexpr int kNumberOverflow = 406;
+    result_.error = e.id == kNumberOverflow ? "number overflow" : reason(e.what());
     return false;
   }
 
@@ -56,19 +58,19 @@ class LimitedBuilder {
     result_.error = "nested deeper than " + std::to_string(options_.max_depth) + " levels";
     return false;
   }
-  // The library's message quotes the input near the error ("last read: ...", or the whole of
-  // a number that overflows), which may be a password or a client's garbage of any length:
-  // only the reason is kept.
+  // The library's message quotes the input near the error ("last read: ..."), which may be a
+  // password or a client's garbage of any length: only the reason is kept.
   static std::string reason(std::string_view what) {
     if (auto dash = what.find(" - "); dash != std::string_view::npos) what.remove_prefix(dash + 3);
-    if (auto tag = what.find("] "); what.starts_with("[json.exception") && tag != what.npos)
-      what.remove_prefix(tag + 2);
-    if (auto quoted = what.find(" parsing '"); quoted != std::string_view::npos)
-      return std::string(what.substr(0, quoted));
     const auto last_read = what.find("; last read: ");
     if (last_read == std::string_view::npos) return std::string(what);
     std::string out(what.substr(0, last_read));
-    if (auto expected = what.find("; expected", last_read); expected != std::string_view::npos)
+    // The library's own "; expected …" comes last and is short; the input may hold the same
+    // words, so the last one is taken and only when it is short.
+    constexpr std::size_t kMaxExpected = 64;
+    if (auto expected = what.rfind("; expected"); expected != std::string_view::npos &&
+                                                  expected > last_read &&
+                                                  what.size() - expected <= kMaxExpected)
       out += what.substr(expected);
     return out;
   }

@@ -51,6 +51,12 @@ TEST_CASE("syntax errors give a position and a reason that quotes nothing of the
   // openframe_request fuzz target: an error message that grew with the input.)
   const auto overflow = parse_json("[1" + std::string(400, '3') + "]");
   CHECK(overflow.error == "number overflow");
+  // Nor does the library's wording, written by the client into its own input, bring any of it
+  // along. (Found by the same target once the first fix cut at "parsing '".)
+  const auto forged = parse_json("{\"" + std::string(300, 'T') + " parsing '111; expected " +
+                                 std::string(300, 'x'));
+  CHECK(forged.error == "invalid string: missing closing quote; expected string literal");
+  CHECK(forged.error.size() < 100);
 }
 
 TEST_CASE("comments only when asked for") {
